@@ -1,0 +1,196 @@
+"""Start-up: command line, QApplication, main window. Imports no mlflow (it is slow).
+
+`--smoke` prints one machine-readable line (format is a stable interface, see DESIGN.md):
+    smoke ok profile=Local mode=online models=3 versions=6 window_s=0.41 data_s=1.9
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+_T0 = time.monotonic()
+SMOKE_TIMEOUT_S = 180
+
+
+def process_uptime() -> float:
+    """Seconds since this process started (Linux: from /proc; else since import)."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as f:
+            start_ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime", encoding="ascii") as f:
+            uptime = float(f.read().split()[0])
+        return max(0.0, uptime - start_ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError, AttributeError):
+        return time.monotonic() - _T0
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        prog="modelhub-desktop",
+        description="Desktop client for the MLflow Model Registry.",
+    )
+    p.add_argument("--profile", help="connection profile to open")
+    p.add_argument("--tracking-uri", help="open this tracking URI (http(s), sqlite, file)")
+    p.add_argument("--model", help="registered model to open")
+    p.add_argument("--data-dir", help="keep all config, cache and data under this folder")
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="fill the embedded Local registry with demo models (once)",
+    )
+    p.add_argument("--offline", action="store_true", help="show cached data only")
+    p.add_argument(
+        "--screenshot",
+        metavar="PATH",
+        help="save a PNG of the main window once its data is shown, then quit",
+    )
+    p.add_argument(
+        "--smoke",
+        action="store_true",
+        help="open, wait for data, print one 'smoke ok ...' line, exit",
+    )
+    p.add_argument("--version", action="store_true", help="print the version and exit")
+    return p.parse_args(argv)
+
+
+def setup_logging(log_dir: Path) -> None:
+    log_dir.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(log_dir / "modelhub.log", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    for noisy in ("urllib3", "alembic", "mlflow", "sqlalchemy", "httpx"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    from modelhub_desktop import APP_NAME, ORG_NAME, __version__
+
+    if args.version:
+        print(f"{APP_NAME} {__version__}")
+        return 0
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    headless = args.smoke or args.screenshot
+    if headless and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+    from modelhub_desktop.core.paths import AppPaths
+    from modelhub_desktop.core.profiles import ProfileStore, SecretStore
+
+    paths = AppPaths.resolve(args.data_dir)
+    try:
+        paths.ensure()
+    except OSError as exc:
+        print(f"{APP_NAME}: cannot create data folders: {exc}", file=sys.stderr)
+        if args.smoke:
+            print(f"smoke fail reason=data-dir {exc}")
+        return 2
+    setup_logging(paths.log_dir)
+
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from modelhub_desktop.ui.main_window import AppContext, MainWindow, StartOptions
+    from modelhub_desktop.ui.resources import app_icon
+    from modelhub_desktop.ui.tasks import TaskRunner
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORG_NAME)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("modelhub-desktop")
+    app.setWindowIcon(app_icon())
+
+    store = ProfileStore(paths)
+    try:
+        profile = choose_profile(store, args)
+    except Exception as exc:  # noqa: BLE001 - InvalidInput and friends: say it and stop
+        print(f"{APP_NAME}: {exc}", file=sys.stderr)
+        if args.smoke:
+            print(f"smoke fail reason={exc}")
+        return 2
+    settings = QSettings(str(paths.settings_file), QSettings.Format.IniFormat)
+    ctx = AppContext(paths, store, SecretStore(), TaskRunner(), settings)
+    options = StartOptions(
+        demo=args.demo, model=args.model, offline=args.offline, interactive=not headless
+    )
+    window = MainWindow(ctx, profile, options)
+    window.show()
+    timings: dict[str, float] = {}
+    QTimer.singleShot(0, lambda: timings.setdefault("window_s", process_uptime()))
+    outcome = {"code": 0}
+
+    if headless:
+
+        def on_data(models: int, versions: int, mode: str) -> None:
+            timings["data_s"] = process_uptime()
+            if args.screenshot:
+                QTimer.singleShot(400, lambda: save_screenshot(window, args.screenshot))
+            if args.smoke:
+                print(
+                    f"smoke ok profile={window.profile.name} mode={mode} models={models} "
+                    f"versions={versions} window_s={timings.get('window_s', 0):.2f} "
+                    f"data_s={timings['data_s']:.2f}",
+                    flush=True,
+                )
+            QTimer.singleShot(900 if args.screenshot else 0, window.close)
+
+        def on_fail(reason: str) -> None:
+            outcome["code"] = 1
+            if args.smoke:
+                print(f"smoke fail reason={reason}", flush=True)
+            else:
+                print(f"{APP_NAME}: {reason}", file=sys.stderr)
+            QTimer.singleShot(0, window.close)
+
+        def on_timeout() -> None:
+            if not window.initial_done:
+                on_fail(f"timeout after {SMOKE_TIMEOUT_S}s waiting for data")
+
+        window.dataShown.connect(on_data)
+        window.startFailed.connect(on_fail)
+        QTimer.singleShot(SMOKE_TIMEOUT_S * 1000, on_timeout)
+
+    app.exec()
+    return outcome["code"]
+
+
+def choose_profile(store: object, args: argparse.Namespace) -> object:
+    """--tracking-uri > --profile > last used > Local."""
+    if args.tracking_uri:
+        return store.for_tracking_uri(args.tracking_uri)  # type: ignore[attr-defined]
+    if args.profile:
+        profile = store.get(args.profile)  # type: ignore[attr-defined]
+        if profile is None:
+            from modelhub_desktop.core.errors import NotFound
+
+            raise NotFound(f"No profile named {args.profile!r}.")
+        return profile
+    if not args.demo:
+        last = store.last_used()  # type: ignore[attr-defined]
+        if last:
+            profile = store.get(last)  # type: ignore[attr-defined]
+            if profile is not None:
+                return profile
+    return store.get("Local")  # type: ignore[attr-defined]
+
+
+def save_screenshot(window: object, path: str) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    assert isinstance(window, QWidget)
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    window.grab().save(str(target))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

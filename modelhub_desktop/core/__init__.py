@@ -1,0 +1,1 @@
+"""Plain-Python core: no Qt import is allowed anywhere below this package."""

@@ -1,0 +1,51 @@
+"""The few error kinds the UI shows differently. Messages are user-facing and secret-free."""
+
+from __future__ import annotations
+
+
+class ModelHubError(Exception):
+    """Base: `str(err)` is a sentence a user can act on."""
+
+    title = "Error"
+
+
+class Unreachable(ModelHubError):
+    title = "Server unreachable"
+
+
+class TlsFailed(Unreachable):
+    title = "TLS failure"
+
+
+class NotMlflowServer(ModelHubError):
+    title = "Not an MLflow server"
+
+
+class AuthFailed(ModelHubError):
+    title = "Authentication failed"
+
+
+class PermissionDenied(ModelHubError):
+    title = "Permission denied"
+
+
+class NotFound(ModelHubError):
+    title = "Not found"
+
+
+class InvalidInput(ModelHubError):
+    title = "Invalid input"
+
+
+class Cancelled(ModelHubError):
+    title = "Cancelled"
+
+
+class KeychainUnavailable(ModelHubError):
+    title = "No keychain"
+
+
+class StorageError(ModelHubError):
+    """Local disk trouble: read-only data dir, disk full, corrupted cache."""
+
+    title = "Local storage problem"

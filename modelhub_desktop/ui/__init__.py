@@ -1,0 +1,1 @@
+"""Qt user interface: widgets, Qt models and the task runner. Talks to core only via tasks."""

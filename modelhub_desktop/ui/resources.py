@@ -1,0 +1,25 @@
+"""Icons and other files shipped inside the package (and inside frozen bundles)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtGui import QIcon
+
+
+def resource_dir() -> Path:
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    if frozen_root:
+        return Path(frozen_root) / "modelhub_desktop" / "resources"
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def app_icon() -> QIcon:
+    folder = resource_dir()
+    icon = QIcon()
+    for name in ("modelhub.svg", "modelhub-256.png"):
+        candidate = folder / name
+        if candidate.exists():
+            icon.addFile(str(candidate))
+    return icon

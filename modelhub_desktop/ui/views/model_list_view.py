@@ -1,0 +1,107 @@
+"""Left pane: `modelSearch` above the `modelList` table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from modelhub_desktop.core.domain import RegisteredModel
+from modelhub_desktop.ui.models.model_list_model import ModelListModel
+from modelhub_desktop.ui.models.record_table import OBJECT_ROLE, RecordSortProxy
+from modelhub_desktop.ui.views.tables import make_table
+
+SERVER_FILTER_HINT = (
+    "Type to filter by name. Press Enter to search the server with "
+    "MLflow's filter syntax, e.g. tags.task = 'classification' or "
+    "name LIKE '%iris%'."
+)
+
+
+def is_server_filter(text: str) -> bool:
+    """A query in MLflow's filter syntax (rather than a plain name substring)."""
+    lowered = text.lower()
+    return any(tok in lowered for tok in ("=", " like ", " ilike ", "tags.", "name "))
+
+
+class ModelListView(QWidget):
+    modelSelected = Signal(object)  # noqa: N815 - RegisteredModel | None
+    serverSearchRequested = Signal(str)  # noqa: N815
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.model = ModelListModel(self)
+        self.proxy = RecordSortProxy(self)
+        self.proxy.setSourceModel(self.model)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        title = QLabel("<b>Registered models</b>")
+        layout.addWidget(title)
+        self.search = QLineEdit()
+        self.search.setObjectName("modelSearch")
+        self.search.setPlaceholderText("Search models (Ctrl+F)")
+        self.search.setToolTip(SERVER_FILTER_HINT)
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._on_text)
+        self.search.returnPressed.connect(self._on_enter)
+        layout.addWidget(self.search)
+        self.search_error = QLabel("")
+        self.search_error.setObjectName("modelSearchError")
+        self.search_error.setWordWrap(True)
+        self.search_error.setStyleSheet("color: #b00020;")
+        self.search_error.hide()
+        layout.addWidget(self.search_error)
+        self.table = make_table("modelList", self)
+        self.table.setModel(self.proxy)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        layout.addWidget(self.table, 1)
+        self._server_query = ""
+
+    def _on_text(self, text: str) -> None:
+        self.show_search_error("")
+        if is_server_filter(text):
+            return  # applied on Enter
+        if self._server_query:
+            self._server_query = ""
+            self.serverSearchRequested.emit("")
+        self.proxy.set_quick_filter(text)
+
+    def _on_enter(self) -> None:
+        text = self.search.text().strip()
+        if is_server_filter(text):
+            self.proxy.set_quick_filter("")
+            self._server_query = text
+            self.serverSearchRequested.emit(text)
+
+    def show_search_error(self, message: str) -> None:
+        self.search_error.setText(message)
+        self.search_error.setVisible(bool(message))
+
+    def _on_selection(self, _sel: QItemSelection, _desel: QItemSelection) -> None:
+        self.modelSelected.emit(self.current_model())
+
+    def current_model(self) -> RegisteredModel | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return rows[0].data(OBJECT_ROLE)
+
+    def set_models(self, models: list[RegisteredModel], reset: bool = False) -> None:
+        self.model.set_records(models, reset=reset)
+
+    def select_model(self, name: str) -> bool:
+        row = self.model.row_of(name)
+        if row < 0:
+            return False
+        proxy_index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if not proxy_index.isValid():
+            return False
+        self.table.selectRow(proxy_index.row())
+        self.table.scrollTo(proxy_index)
+        return True
+
+    def select_first(self) -> None:
+        if self.proxy.rowCount() > 0:
+            self.table.selectRow(0)

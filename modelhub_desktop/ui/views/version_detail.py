@@ -1,0 +1,172 @@
+"""The `versionDetail` pane: everything about one version and its source run."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from modelhub_desktop.core.domain import ModelVersion, RunData
+from modelhub_desktop.core.formatting import fmt_duration, fmt_metric, fmt_ts
+
+
+def _esc(value: object) -> str:
+    return html.escape(str(value))
+
+
+def _markdown_html(text: str) -> str:
+    from PySide6.QtGui import QTextDocument
+
+    doc = QTextDocument()
+    doc.setMarkdown(text)
+    body = doc.toHtml()
+    start, end = body.find("<body"), body.rfind("</body>")
+    if start == -1 or end == -1:
+        return _esc(text)
+    return body[body.find(">", start) + 1 : end]
+
+
+def _table(rows: list[tuple[str, str]], headers: tuple[str, str]) -> str:
+    if not rows:
+        return "<p class='muted'>None.</p>"
+    cells = "".join(f"<tr><td>{_esc(k)}</td><td>{_esc(v)}</td></tr>" for k, v in rows)
+    return (
+        "<table class='kv' cellspacing='0' cellpadding='3' width='100%'>"
+        f"<tr><th align='left'>{_esc(headers[0])}</th><th align='left'>{_esc(headers[1])}</th></tr>"
+        f"{cells}</table>"
+    )
+
+
+STYLE = """
+<style>
+ h2 { margin: 0 0 4px 0; }
+ h3 { margin: 12px 0 4px 0; }
+ td { vertical-align: top; }
+ table.kv th { border-bottom: 1px solid palette(mid); }
+ .muted { color: gray; }
+ .badge { background-color: #2f6fb3; color: white; }
+</style>
+"""
+
+
+def render_version_html(
+    version: ModelVersion, run: RunData | None, show_system_tags: bool = False
+) -> str:
+    """HTML for the detail pane (pure function: easy to test, no widgets needed)."""
+    v = version
+    badges = " ".join(f"<span class='badge'>&nbsp;@{_esc(a)}&nbsp;</span>" for a in v.aliases)
+    stage = (
+        "" if v.current_stage in ("", "None") else f" &nbsp;stage: <b>{_esc(v.current_stage)}</b>"
+    )
+    parts = [STYLE, f"<h2>{_esc(v.model_name)} &nbsp;v{v.version}</h2>", f"<p>{badges}{stage}</p>"]
+    overview = [
+        ("Model URI", v.uri),
+        ("Status", v.status + (f" ({v.status_message})" if v.status_message else "")),
+        ("Registered at", fmt_ts(v.creation_timestamp)),
+        ("Last modified", fmt_ts(v.last_updated_timestamp)),
+        ("Created by", v.user_id or "—"),
+        ("Source", v.source),
+    ]
+    if v.model_id:
+        overview.append(("Logged model", v.model_id))
+    parts.append(_table(overview, ("Field", "Value")))
+    if v.description.strip():
+        parts.append("<h3>Description</h3>" + _markdown_html(v.description))
+    tags = sorted(
+        (k, val) for k, val in v.tags.items() if show_system_tags or not k.startswith("mlflow.")
+    )
+    parts.append("<h3>Version tags</h3>" + _table(tags, ("Tag", "Value")))
+    parts.append("<h3>Source run</h3>")
+    if not v.run_id:
+        parts.append("<p class='muted'>Registered from a path, not from a run.</p>")
+    elif run is None:
+        parts.append(
+            f"<p class='muted'>Run {_esc(v.run_id)} no longer exists "
+            "(deleted, or not visible to you).</p>"
+        )
+    else:
+        run_rows = [
+            ("Run", f"{run.run_name} ({run.run_id})"),
+            ("Experiment", f"{run.experiment_name} ({run.experiment_id})"),
+            ("Status", run.status),
+            ("Started", fmt_ts(run.start_time)),
+            ("Ended", fmt_ts(run.end_time)),
+            ("Duration", fmt_duration(run.duration_ms)),
+        ]
+        if run.parent_run_id:
+            run_rows.append(("Parent run", run.parent_run_id))
+        if run.lifecycle_stage != "active":
+            run_rows.append(("Lifecycle", run.lifecycle_stage))
+        parts.append(_table(run_rows, ("Field", "Value")))
+        if run.datasets:
+            ds_rows = [
+                (d.name, f"{d.context or '-'} · digest {d.digest} · {d.source_type}")
+                for d in run.datasets
+            ]
+            parts.append("<h3>Datasets</h3>" + _table(ds_rows, ("Dataset", "Used for")))
+        parts.append(
+            "<h3>Metrics (latest)</h3>"
+            + _table(
+                [(k, fmt_metric(val)) for k, val in sorted(run.metrics.items())],
+                ("Metric", "Value"),
+            )
+        )
+        parts.append("<h3>Params</h3>" + _table(sorted(run.params.items()), ("Param", "Value")))
+    return "".join(parts)
+
+
+class VersionDetail(QWidget):
+    """Shows one version; empty state when nothing is selected."""
+
+    openRunRequested = Signal(str)  # noqa: N815
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("versionDetail")
+        self._version: ModelVersion | None = None
+        self._run: RunData | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        self.uri_label = QLabel("")
+        self.uri_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.copy_button = QPushButton("Copy URI")
+        self.copy_button.setObjectName("copyUriButton")
+        self.copy_button.setToolTip("Copy models:/<name>/<version> to the clipboard")
+        self.copy_button.clicked.connect(self.copy_uri)
+        bar.addWidget(self.uri_label, 1)
+        bar.addWidget(self.copy_button)
+        layout.addLayout(bar)
+        self.browser = QTextBrowser()
+        self.browser.setObjectName("versionDetailText")
+        self.browser.setOpenExternalLinks(True)
+        layout.addWidget(self.browser, 1)
+        self.show_version(None, None)
+
+    def show_version(self, version: ModelVersion | None, run: RunData | None) -> None:
+        self._version, self._run = version, run
+        self.copy_button.setEnabled(version is not None)
+        if version is None:
+            self.uri_label.setText("")
+            self.browser.setHtml("<p style='color:gray'>Select a version to see its details.</p>")
+            return
+        self.uri_label.setText(f"<code>{_esc(version.uri)}</code>")
+        self.browser.setHtml(render_version_html(version, run))
+
+    def copy_uri(self) -> None:
+        if self._version is not None:
+            QGuiApplication.clipboard().setText(self._version.uri)
+
+    @property
+    def version(self) -> ModelVersion | None:
+        return self._version

@@ -1,0 +1,62 @@
+"""Build registry content on a real server quickly (no model artifacts needed)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from modelhub_desktop.core.registry import quote
+
+
+def client_for(url: str) -> Any:
+    from mlflow import MlflowClient
+
+    return MlflowClient(tracking_uri=url, registry_uri=url)
+
+
+def make_model(
+    client: Any,
+    name: str,
+    n_versions: int,
+    n_params: int = 3,
+    n_metrics: int = 2,
+    experiment: str | None = None,
+    aliases: dict[str, int] | None = None,
+    history_steps: int = 0,
+) -> list[str]:
+    """Create `name` with `n_versions` versions, each from its own run. Returns run ids."""
+    from mlflow.entities import Metric, Param
+
+    exp_name = experiment or f"exp-{name}"
+    exp = client.get_experiment_by_name(exp_name)
+    exp_id = exp.experiment_id if exp else client.create_experiment(exp_name)
+    if not client.search_registered_models(f"name = {quote(name)}"):
+        client.create_registered_model(name, description=f"Model {name}")
+    run_ids = []
+    now = int(time.time() * 1000)
+    for i in range(n_versions):
+        run = client.create_run(exp_id, run_name=f"run-{i}")
+        rid = run.info.run_id
+        params = [Param(f"p{j}", str(i * 10 + j)) for j in range(n_params)]
+        metrics = [Metric(f"m{j}", float(i) / (j + 1), now, 0) for j in range(n_metrics)]
+        for step in range(1, history_steps):
+            metrics += [
+                Metric(f"m{j}", float(i + step) / (j + 1), now + step, step)
+                for j in range(n_metrics)
+            ]
+        client.log_batch(rid, metrics=metrics, params=params)
+        client.set_terminated(rid)
+        _create_version(client, name, f"{run.info.artifact_uri}/model", rid)
+        run_ids.append(rid)
+    for alias, version in (aliases or {}).items():
+        client.set_registered_model_alias(name, alias, str(version))
+    return run_ids
+
+
+def _create_version(client: Any, name: str, source: str, run_id: str) -> None:
+    """Create a model version without MlflowClient's poll-until-READY wait."""
+    import requests
+
+    url = client._registry_uri.rstrip("/") + "/api/2.0/mlflow/model-versions/create"
+    resp = requests.post(url, json={"name": name, "source": source, "run_id": run_id}, timeout=30)
+    resp.raise_for_status()

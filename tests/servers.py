@@ -1,0 +1,145 @@
+"""Real servers on loopback for tests: `mlflow server` (plain or basic-auth) on a free port.
+
+One server per test session is enough: starting one takes ~5 s and ~0.5 GB.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+ADMIN_USER = "admin"
+ADMIN_PASSWORD = "admin-Secret-1234"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def server_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        MLFLOW_SERVER_ENABLE_JOB_EXECUTION="false",
+        MLFLOW_DISABLE_TELEMETRY="true",
+        PYTHONWARNINGS="ignore",
+    )
+    for var in (
+        "MLFLOW_TRACKING_URI",
+        "MLFLOW_TRACKING_USERNAME",
+        "MLFLOW_TRACKING_PASSWORD",
+        "MLFLOW_TRACKING_TOKEN",
+    ):
+        env.pop(var, None)
+    bin_dir = str(Path(sys.executable).parent)
+    env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
+    env.update(extra or {})
+    return env
+
+
+@dataclass
+class MlflowServer:
+    """A `mlflow server` process with its own sqlite store and artifact root."""
+
+    root: Path
+    app_name: str | None = None
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def backend_uri(self) -> str:
+        return f"sqlite:///{self.root / 'mlflow.db'}"
+
+    def start(self, timeout: float = 90.0) -> MlflowServer:
+        self.root.mkdir(parents=True, exist_ok=True)
+        extra: dict[str, str] = {}
+        cmd = [
+            sys.executable,
+            "-m",
+            "mlflow",
+            "server",
+            "--backend-store-uri",
+            self.backend_uri,
+            "--default-artifact-root",
+            str(self.root / "artifacts"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--workers",
+            "1",
+        ]
+        if self.app_name == "basic-auth":
+            ini = self.root / "basic_auth.ini"
+            ini.write_text(
+                "[mlflow]\n"
+                "default_permission = READ\n"
+                f"database_uri = sqlite:///{self.root / 'auth.db'}\n"
+                f"admin_username = {ADMIN_USER}\n"
+                f"admin_password = {ADMIN_PASSWORD}\n"
+                "authorization_function = mlflow.server.auth:authenticate_request_basic_auth\n",
+                encoding="utf-8",
+            )
+            extra["MLFLOW_AUTH_CONFIG_PATH"] = str(ini)
+            extra["MLFLOW_FLASK_SERVER_SECRET_KEY"] = "modelhub-test-secret"
+            cmd += ["--app-name", "basic-auth"]
+        log = open(self.root / "server.log", "ab")  # noqa: SIM115 - lives as long as the server
+        self.proc = subprocess.Popen(
+            cmd,
+            env=server_env(extra),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.wait_ready(timeout)
+        return self
+
+    def wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise RuntimeError(f"mlflow server exited early:\n{self.log_tail()}")
+            try:
+                if requests.get(self.url + "/health", timeout=1).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"mlflow server not ready after {timeout}s:\n{self.log_tail()}")
+
+    def log_tail(self, n: int = 4000) -> str:
+        try:
+            return (self.root / "server.log").read_text(errors="replace")[-n:]
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        import signal
+
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=10)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+        self.proc = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
