@@ -23,6 +23,7 @@ def make_model(
     experiment: str | None = None,
     aliases: dict[str, int] | None = None,
     history_steps: int = 0,
+    workers: int = 4,
 ) -> list[str]:
     """Create `name` with `n_versions` versions, each from its own run. Returns run ids."""
     from mlflow.entities import Metric, Param
@@ -32,21 +33,29 @@ def make_model(
     exp_id = exp.experiment_id if exp else client.create_experiment(exp_name)
     if not client.search_registered_models(f"name = {quote(name)}"):
         client.create_registered_model(name, description=f"Model {name}")
-    run_ids = []
     now = int(time.time() * 1000)
-    for i in range(n_versions):
+
+    def one_run(i: int) -> tuple[str, str]:
         run = client.create_run(exp_id, run_name=f"run-{i}")
         rid = run.info.run_id
         params = [Param(f"p{j}", str(i * 10 + j)) for j in range(n_params)]
         metrics = [Metric(f"m{j}", float(i) / (j + 1), now, 0) for j in range(n_metrics)]
         for step in range(1, history_steps):
-            metrics += [
-                Metric(f"m{j}", float(i + step) / (j + 1), now + step, step)
-                for j in range(n_metrics)
-            ]
-        client.log_batch(rid, metrics=metrics, params=params)
-        client.set_terminated(rid)
-        _create_version(client, name, f"{run.info.artifact_uri}/model", rid)
+            metrics += [Metric(f"m{j}", float(i + step) / (j + 1), now + step, step)
+                        for j in range(n_metrics)]
+        for start in range(0, max(len(metrics), 1), 1000):
+            client.log_batch(rid, metrics=metrics[start : start + 1000],
+                             params=params if start == 0 else [])
+        return rid, run.info.artifact_uri
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        created = list(pool.map(one_run, range(n_versions)))
+    # versions are numbered in creation order: register them one by one, in order
+    run_ids = []
+    for rid, artifact_uri in created:
+        _create_version(client, name, f"{artifact_uri}/model", rid)
         run_ids.append(rid)
     for alias, version in (aliases or {}).items():
         client.set_registered_model_alias(name, alias, str(version))
@@ -55,8 +64,18 @@ def make_model(
 
 def _create_version(client: Any, name: str, source: str, run_id: str) -> None:
     """Create a model version without MlflowClient's poll-until-READY wait."""
-    import requests
-
     url = client._registry_uri.rstrip("/") + "/api/2.0/mlflow/model-versions/create"
-    resp = requests.post(url, json={"name": name, "source": source, "run_id": run_id}, timeout=30)
+    resp = _session().post(url, json={"name": name, "source": source, "run_id": run_id}, timeout=30)
     resp.raise_for_status()
+
+
+_SESSION: Any = None
+
+
+def _session() -> Any:
+    global _SESSION
+    if _SESSION is None:
+        import requests
+
+        _SESSION = requests.Session()
+    return _SESSION

@@ -295,15 +295,28 @@ class RegistryGateway:
     ) -> dict[str, RunData]:
         """Runs by id, fetched with `search_runs(... run_id IN (...))` in chunks.
 
-        Runs that no longer exist are simply absent from the result.
+        The experiment list is fetched once per gateway; if some runs are not found it is
+        fetched again (a new experiment may have appeared). Runs that no longer exist are
+        simply absent from the result.
         """
-        from mlflow.entities import ViewType
-
         ids = sorted({r for r in run_ids if r})
         if not ids:
             return {}
-        names = self.experiment_names()
-        exp_ids = list(names)
+        fresh = not self._experiment_names
+        names = self.experiment_names() if fresh else self._experiment_names
+        out = self._search_runs_by_id(ids, list(names), ctx)
+        missing = [r for r in ids if r not in out]
+        if missing and not fresh:
+            new_ids = set(self.experiment_names()) - set(names)
+            if new_ids:
+                out.update(self._search_runs_by_id(missing, sorted(new_ids), ctx))
+        return out
+
+    def _search_runs_by_id(
+        self, ids: list[str], exp_ids: list[str], ctx: TaskContext | None
+    ) -> dict[str, RunData]:
+        from mlflow.entities import ViewType
+
         out: dict[str, RunData] = {}
         for i, chunk in enumerate(chunked(ids, RUN_ID_CHUNK)):
             if ctx:
@@ -314,14 +327,11 @@ class RegistryGateway:
             while True:
                 with self._call("search_runs"):
                     page = self._tracking.search_runs(
-                        experiment_ids=exp_ids,
-                        filter_string=filt,
-                        run_view_type=ViewType.ALL,
-                        max_results=len(chunk),
-                        page_token=token,
+                        experiment_ids=exp_ids, filter_string=filt,
+                        run_view_type=ViewType.ALL, max_results=len(chunk), page_token=token,
                     )
                 for run in page:
-                    data = _to_run(run, names)
+                    data = _to_run(run, self._experiment_names)
                     out[data.run_id] = data
                 token = page.token
                 if not token:

@@ -23,6 +23,15 @@ class ModelsSnapshot:
 
 
 @dataclass(frozen=True)
+class VersionsPage:
+    """One page of versions with their runs, delivered while loading continues."""
+
+    model_name: str
+    versions: list[ModelVersion]
+    runs: dict[str, RunData]
+
+
+@dataclass(frozen=True)
 class VersionsSnapshot:
     model_name: str
     versions: list[ModelVersion]
@@ -150,17 +159,27 @@ def refresh_versions(
     cache: MetadataCache,
     model_name: str,
     ctx: TaskContext | None = None,
-    on_page: Callable[[list[ModelVersion]], None] | None = None,
+    on_page: Callable[[VersionsPage], None] | None = None,
 ) -> VersionsSnapshot:
-    """All versions of one model with their runs (batched), stored in one transaction."""
-    versions = gateway.list_versions(model_name, ctx=ctx, on_page=on_page)
-    runs = gateway.get_runs((v.run_id for v in versions), ctx=ctx)
+    """All versions of one model with their runs (batched), stored in one transaction.
+
+    Runs are fetched page by page as versions arrive, so `on_page` can show complete rows
+    (metrics included) while later pages are still loading.
+    """
+    runs: dict[str, RunData] = {}
+
+    def page_done(page: list[ModelVersion]) -> None:
+        page_runs = gateway.get_runs((v.run_id for v in page), ctx=ctx)
+        runs.update(page_runs)
+        if on_page is not None:
+            on_page(VersionsPage(model_name, page, page_runs))
+
+    versions = gateway.list_versions(model_name, ctx=ctx, on_page=page_done)
     if ctx:
         ctx.check()
     changes = cache.replace_versions(model_name, versions, runs, diff_versions)
-    return VersionsSnapshot(
-        model_name, versions, runs, changes, cache.versions_synced_at(model_name)
-    )
+    synced = cache.versions_synced_at(model_name)
+    return VersionsSnapshot(model_name, versions, runs, changes, synced)
 
 
 def cached_versions(cache: MetadataCache, model_name: str) -> VersionsSnapshot:

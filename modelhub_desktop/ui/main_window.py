@@ -41,6 +41,7 @@ from modelhub_desktop.core.paths import AppPaths
 from modelhub_desktop.core.session import ProfileSession
 from modelhub_desktop.core.sync import (
     ModelsSnapshot,
+    VersionsPage,
     VersionsSnapshot,
     cached_models,
     cached_versions,
@@ -512,7 +513,7 @@ class MainWindow(QMainWindow):
         session = self.session
         if not refresh_only:
             cached = cached_versions(session.cache, name)
-            self.version_table.set_model_name(name)
+            self.version_table.set_scope(self.ctx.settings, self.profile.cache_key, name)
             self.version_table.set_versions(cached.versions, cached.runs, reset=True)
             self.version_table.select_first()
             if not self.version_table.current_row():
@@ -538,12 +539,19 @@ class MainWindow(QMainWindow):
             on_progress=lambda d, t, m: self.status.set_progress(d, t, f"Loading {m}: {d}"),
         )
 
-    def _on_versions_page(self, name: str, page: list[Any]) -> None:
+    def _on_versions_page(self, name: str, page: VersionsPage) -> None:
+        """Rows appear as pages arrive; rows already shown from the cache are kept."""
         if name != self._current_model:
             return
-        known = {r.key for r in self.version_table.model.records()}
-        fresh = [VersionRow(v, None) for v in page if v.version not in known]
-        self.version_table.model.append_records(fresh)
+        model = self.version_table.model
+        known = {r.key for r in model.records()}
+        fresh = [VersionRow(v, page.runs.get(v.run_id)) for v in page.versions
+                 if v.version not in known]
+        first = model.rowCount() == 0
+        model.append_records(fresh)
+        if first and fresh:
+            self.version_table.fit_columns()
+            self.version_table.select_first()
 
     def _on_versions_loaded(self, snap: VersionsSnapshot) -> None:
         self.status.set_busy(False)

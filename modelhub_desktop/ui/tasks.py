@@ -46,7 +46,9 @@ class TaskHandle:
 
 
 class _Signals(QObject):
-    finished = Signal(int, object, object)  # task_id, result, error
+    # Payloads travel wrapped in a tuple: a bare None through a queued `object` argument
+    # trips a reference-counting bug in some PySide6 releases.
+    finished = Signal(int, object)  # task_id, (result, error)
     progressed = Signal(int, int, int, str)  # task_id, done, total, message
     partial = Signal(int, object)  # task_id, payload
 
@@ -68,7 +70,7 @@ class _Job(QRunnable):
         except Exception as exc:  # noqa: BLE001 - every failure becomes a value for the UI
             log.exception("task failed")
             error = ModelHubError(f"Unexpected error: {type(exc).__name__}: {exc}")
-        self._signals.finished.emit(self._task_id, result, error)
+        self._signals.finished.emit(self._task_id, (result, error))
 
 
 class TaskRunner(QObject):
@@ -115,7 +117,7 @@ class TaskRunner(QObject):
             signals.progressed.emit(task_id, done, total, message)
 
         def forward_partial(payload: Any) -> None:
-            signals.partial.emit(task_id, payload)
+            signals.partial.emit(task_id, (payload,))
 
         ctx = TaskContext(on_progress=forward, on_partial=forward_partial)
         handle = TaskHandle(
@@ -155,8 +157,9 @@ class TaskRunner(QObject):
         self.wait_idle(msecs)
 
     # -- delivery on the UI thread ----------------------------------------------------
-    @Slot(int, object, object)
-    def _on_finished(self, task_id: int, result: Any, error: ModelHubError | None) -> None:
+    @Slot(int, object)
+    def _on_finished(self, task_id: int, outcome: tuple[Any, ModelHubError | None]) -> None:
+        result, error = outcome
         handle = self._tasks.pop(task_id, None)
         if handle is None:
             return
@@ -187,8 +190,8 @@ class TaskRunner(QObject):
         handle.on_progress(done, total, message)
 
     @Slot(int, object)
-    def _on_partial(self, task_id: int, payload: Any) -> None:
+    def _on_partial(self, task_id: int, wrapped: tuple[Any]) -> None:
         handle = self._tasks.get(task_id)
         if handle is None or handle.on_partial is None or not self.is_current(handle):
             return
-        handle.on_partial(payload)
+        handle.on_partial(wrapped[0])

@@ -1,26 +1,56 @@
-"""Right-top pane: a quick filter above the `versionTable`."""
+"""Right-top pane: quick filter, Columns… chooser and the `versionTable`.
+
+Which columns show, their order and widths are remembered per profile and model.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import QByteArray, QItemSelection, QPoint, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from modelhub_desktop.core.domain import ModelVersion, RunData
 from modelhub_desktop.ui.models.record_table import OBJECT_ROLE, RecordSortProxy
-from modelhub_desktop.ui.models.version_table_model import VersionRow, VersionTableModel
+from modelhub_desktop.ui.models.version_table_model import (
+    ALIASES_ROLE,
+    DEFAULT_FIELDS,
+    VersionRow,
+    VersionTableModel,
+    key_stats,
+)
+from modelhub_desktop.ui.views.column_chooser import ColumnChooser
+from modelhub_desktop.ui.views.delegates import AliasBadgeDelegate
 from modelhub_desktop.ui.views.tables import make_table
 
 
 class VersionTableView(QWidget):
     versionSelected = Signal(object)  # noqa: N815 - VersionRow | None
+    compareRequested = Signal()  # noqa: N815
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.model = VersionTableModel(self)
         self.proxy = RecordSortProxy(self)
         self.proxy.setSourceModel(self.model)
+        self._settings: QSettings | None = None
+        self._scope = ""
+        self.model_name = ""
+        self._columns_from_user = False
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         top = QHBoxLayout()
@@ -30,44 +60,229 @@ class VersionTableView(QWidget):
         self.quick_filter.setObjectName("versionFilter")
         self.quick_filter.setPlaceholderText("Filter versions")
         self.quick_filter.setClearButtonEnabled(True)
-        self.quick_filter.setMaximumWidth(260)
+        self.quick_filter.setMaximumWidth(240)
         self.quick_filter.textChanged.connect(self.proxy.set_quick_filter)
         top.addWidget(self.quick_filter)
+        self.columns_button = QPushButton("Columns…")
+        self.columns_button.setObjectName("columnsButton")
+        self.columns_button.setToolTip("Choose params and metrics to show as columns (Ctrl+L)")
+        self.columns_button.setShortcut(QKeySequence("Ctrl+L"))
+        self.columns_button.clicked.connect(self.open_column_chooser)
+        top.addWidget(self.columns_button)
+        self.compare_button = QPushButton("Compare")
+        self.compare_button.setObjectName("compareButton")
+        self.compare_button.setToolTip("Compare the selected versions on charts (Ctrl+M)")
+        self.compare_button.clicked.connect(self.compareRequested)
+        top.addWidget(self.compare_button)
+        self.export_button = QPushButton("Export CSV…")
+        self.export_button.setObjectName("exportCsvButton")
+        self.export_button.setToolTip("Save the table with its visible columns as CSV")
+        self.export_button.clicked.connect(self._ask_export_csv)
+        top.addWidget(self.export_button)
         layout.addLayout(top)
+
         self.table = make_table("versionTable", self, multi_select=True)
         self.table.setModel(self.proxy)
         self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        self.badges = AliasBadgeDelegate(ALIASES_ROLE, self.table)
+        header = self.table.horizontalHeader()
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._header_menu)
+        header.sectionMoved.connect(lambda *_: self.save_header())
+        header.sectionResized.connect(lambda *_: self.save_header())
+        header.sortIndicatorChanged.connect(lambda *_: self.save_header())
+        copy = QAction("Copy rows", self.table)
+        copy.setShortcut(QKeySequence.StandardKey.Copy)
+        copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        copy.triggered.connect(self.copy_selection)
+        self.table.addAction(copy)
         layout.addWidget(self.table, 1)
-        self.model_name = ""
+        self._apply_delegates()
+        self.model.modelReset.connect(self._apply_delegates)
+
+    # -- state scope -----------------------------------------------------------------------
+    def set_scope(self, settings: QSettings, profile_key: str, model_name: str) -> None:
+        """Columns and header state are stored under (profile, model)."""
+        import hashlib
+
+        self._settings = settings
+        digest = hashlib.sha1(f"{profile_key}\n{model_name}".encode()).hexdigest()[:16]
+        self._scope = f"versionTable/{digest}"
+        self.model_name = model_name
+        self.title.setText(f"<b>Versions</b> of {model_name}" if model_name else "<b>Versions</b>")
+        stored = settings.value(f"{self._scope}/columns")
+        self._columns_from_user = isinstance(stored, list) and bool(stored)
+        if isinstance(stored, str) and stored:
+            stored, self._columns_from_user = [stored], True
+        self.model.set_column_ids(stored if self._columns_from_user else DEFAULT_FIELDS)
+        directions = settings.value(f"{self._scope}/directions")
+        if isinstance(directions, dict):
+            for key, value in directions.items():
+                self.model.set_direction(str(key), str(value))
+        self.restore_header()
 
     def set_model_name(self, name: str) -> None:
         self.model_name = name
         self.title.setText(f"<b>Versions</b> of {name}" if name else "<b>Versions</b>")
 
-    def set_versions(
-        self, versions: list[ModelVersion], runs: dict[str, RunData], reset: bool = False
-    ) -> None:
-        self.model.set_versions(versions, runs, reset=reset)
-        if reset:
-            self.table.resizeColumnsToContents()
-            header = self.table.horizontalHeader()
-            for col in range(header.count()):
-                header.resizeSection(col, min(header.sectionSize(col), 320))
+    def save_header(self) -> None:
+        if self._settings is not None and self._scope and self.model.rowCount():
+            self._settings.setValue(f"{self._scope}/header",
+                                    self.table.horizontalHeader().saveState())
 
+    def restore_header(self) -> None:
+        if self._settings is None:
+            return
+        state = self._settings.value(f"{self._scope}/header")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.table.horizontalHeader().restoreState(state)
+            header = self.table.horizontalHeader()
+            self.proxy.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+
+    # -- data ----------------------------------------------------------------------------
+    def set_versions(self, versions: list[ModelVersion], runs: dict[str, RunData],
+                     reset: bool = False) -> None:
+        self.model.set_versions(versions, runs, reset=reset)
+        if not self._columns_from_user and versions and runs:
+            # Sensible default: the metrics present in most versions.
+            stats = key_stats(self.model.records())
+            ids = DEFAULT_FIELDS + [f"metric:{k}" for k in stats.default_metrics()]
+            if ids != self.model.column_ids():
+                self.model.set_column_ids(ids)
+                self.restore_header()
+                reset = True
+        if reset:
+            self.fit_columns()
+
+    def fit_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        self.table.resizeColumnsToContents()
+        for col in range(header.count()):
+            header.resizeSection(col, max(60, min(header.sectionSize(col), 280)))
+
+    def _apply_delegates(self) -> None:
+        """Badges on the aliases column; the view's default delegate everywhere else."""
+        default = self.table.itemDelegate()
+        for col in range(self.model.columnCount()):
+            self.table.setItemDelegateForColumn(col, default)
+        if "aliases" in self.model.column_ids():
+            self.table.setItemDelegateForColumn(self.model.column_ids().index("aliases"),
+                                                self.badges)
+
+    # -- column chooser ----------------------------------------------------------------------
+    def open_column_chooser(self) -> ColumnChooser:
+        chooser = ColumnChooser(key_stats(self.model.records()), self.model.column_ids(), self)
+        chooser.columnsChosen.connect(self.set_column_ids)
+        chooser.open()
+        return chooser
+
+    def set_column_ids(self, ids: list[str]) -> None:
+        self.model.set_column_ids(ids)
+        self._columns_from_user = True
+        if self._settings is not None and self._scope:
+            self._settings.setValue(f"{self._scope}/columns", self.model.column_ids())
+        self.fit_columns()
+        self.save_header()
+
+    def _header_menu(self, pos: QPoint) -> None:
+        header = self.table.horizontalHeader()
+        col = header.logicalIndexAt(pos)
+        menu = QMenu(self)
+        ids = self.model.column_ids()
+        if 0 <= col < len(ids) and ids[col].startswith("metric:"):
+            key = ids[col][7:]
+            current = self.model.direction(key)
+            for direction, label in (("max", "Best is highest"), ("min", "Best is lowest")):
+                act = menu.addAction(label)
+                act.setCheckable(True)
+                act.setChecked(current == direction)
+                act.triggered.connect(lambda _=False, d=direction: self._set_direction(key, d))
+            menu.addSeparator()
+        if 0 <= col < len(ids) and ids[col] != "version":
+            title = self.model.headerData(col, Qt.Orientation.Horizontal)
+            hide = menu.addAction(f"Hide column “{title}”")
+            hide.triggered.connect(lambda: self.set_column_ids([i for i in ids if i != ids[col]]))
+        menu.addAction("Choose columns…", self.open_column_chooser)
+        menu.addAction("Fit column widths", self.fit_columns)
+        highlight = menu.addAction("Highlight best values")
+        highlight.setCheckable(True)
+        highlight.setChecked(self.model.highlight_best)
+        highlight.triggered.connect(self._toggle_highlight)
+        menu.popup(header.mapToGlobal(pos))
+
+    def _set_direction(self, key: str, direction: str) -> None:
+        self.model.set_direction(key, direction)
+        if self._settings is not None and self._scope:
+            self._settings.setValue(f"{self._scope}/directions", self.model.directions())
+
+    def _toggle_highlight(self, on: bool) -> None:
+        self.model.highlight_best = on
+        self.table.viewport().update()
+
+    # -- selection -------------------------------------------------------------------------
     def _on_selection(self, _sel: QItemSelection, _desel: QItemSelection) -> None:
         self.versionSelected.emit(self.current_row())
 
     def current_row(self) -> VersionRow | None:
-        index = self.table.selectionModel().currentIndex()
-        rows = self.table.selectionModel().selectedRows()
-        if index.isValid() and self.table.selectionModel().isRowSelected(index.row()):
+        sm = self.table.selectionModel()
+        index = sm.currentIndex()
+        if index.isValid() and sm.isRowSelected(index.row()):
             return index.data(OBJECT_ROLE)
+        rows = sm.selectedRows()
         return rows[0].data(OBJECT_ROLE) if rows else None
 
     def selected_rows(self) -> list[VersionRow]:
-        return [i.data(OBJECT_ROLE) for i in self.table.selectionModel().selectedRows()]
+        rows = sorted(self.table.selectionModel().selectedRows(), key=lambda i: i.row())
+        return [i.data(OBJECT_ROLE) for i in rows]
+
+    def visible_rows(self) -> list[VersionRow]:
+        return [self.proxy.index(r, 0).data(OBJECT_ROLE) for r in range(self.proxy.rowCount())]
 
     def select_first(self) -> None:
         if self.proxy.rowCount() > 0:
             self.table.selectRow(0)
+
+    def select_version(self, version: int) -> bool:
+        row = self.model.row_of(version)
+        if row < 0:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if not index.isValid():
+            return False
+        self.table.selectRow(index.row())
+        self.table.scrollTo(index)
+        return True
+
+    # -- copy / export ----------------------------------------------------------------------
+    def _visible_columns(self) -> list[int]:
+        header = self.table.horizontalHeader()
+        return [header.logicalIndex(v) for v in range(header.count())
+                if not header.isSectionHidden(header.logicalIndex(v))]
+
+    def table_text(self, rows: list[int] | None = None, delimiter: str = "\t") -> str:
+        """The table (or some proxy rows) as delimited text, header first, visible columns."""
+        cols = self._visible_columns()
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+        writer.writerow([self.model.headerData(c, Qt.Orientation.Horizontal) for c in cols])
+        for r in rows if rows is not None else range(self.proxy.rowCount()):
+            writer.writerow([self.proxy.index(r, c).data() or "" for c in cols])
+        return out.getvalue()
+
+    def copy_selection(self) -> None:
+        rows = sorted(i.row() for i in self.table.selectionModel().selectedRows())
+        if rows:
+            QGuiApplication.clipboard().setText(self.table_text(rows))
+
+    def export_csv(self, path: str | Path) -> Path:
+        target = Path(path)
+        target.write_text(self.table_text(delimiter=","), encoding="utf-8")
+        return target
+
+    def _ask_export_csv(self) -> None:
+        name = (self.model_name or "versions").replace("/", "_")
+        path, _ = QFileDialog.getSaveFileName(self, "Export versions", f"{name}-versions.csv",
+                                              "CSV files (*.csv)")
+        if path:
+            self.export_csv(path)
