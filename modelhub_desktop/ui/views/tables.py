@@ -27,4 +27,7 @@ def make_table(object_name: str, parent: Any = None, multi_select: bool = False)
     header.setStretchLastSection(True)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setHighlightSections(False)
+    # Sizing columns to contents samples this many rows, not all of them: a 2,000-row
+    # table would otherwise ask for every cell's text and freeze the UI.
+    header.setResizeContentsPrecision(60)
     return view

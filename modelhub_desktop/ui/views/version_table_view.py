@@ -155,11 +155,19 @@ class VersionTableView(QWidget):
         if reset:
             self.fit_columns()
 
-    def fit_columns(self) -> None:
+    def fit_columns(self, sample: int = 50) -> None:
+        """Size columns to their text, measured on a sample of rows (fast on 2,000 rows)."""
         header = self.table.horizontalHeader()
-        self.table.resizeColumnsToContents()
-        for col in range(header.count()):
-            header.resizeSection(col, max(60, min(header.sectionSize(col), 280)))
+        metrics = self.table.fontMetrics()
+        bold = header.fontMetrics()
+        rows = self.model.records()[:sample]
+        for col, spec in enumerate(self.model.columns):
+            width = bold.horizontalAdvance(spec.title) + 28
+            for record in rows:
+                width = max(width, metrics.horizontalAdvance(spec.display(record)) + 16)
+            if spec.id == "aliases":
+                width += 12 * max((len(r.version.aliases) for r in rows), default=0)
+            header.resizeSection(col, max(56, min(width, 280)))
 
     def _apply_delegates(self) -> None:
         """Badges on the aliases column; the view's default delegate everywhere else."""

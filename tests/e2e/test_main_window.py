@@ -1,0 +1,130 @@
+"""The main window against a real server: what it shows equals what the server holds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QLabel, QLineEdit, QTableView
+
+from modelhub_desktop.core.domain import Profile
+from modelhub_desktop.core.paths import AppPaths
+from modelhub_desktop.core.registry import RegistryGateway
+from modelhub_desktop.ui.main_window import AppContext, MainWindow, StartOptions
+from modelhub_desktop.ui.tasks import TaskRunner
+from tests.builders import client_for, make_model
+from tests.servers import MlflowServer, free_port
+
+pytestmark = pytest.mark.e2e
+
+NAMES = ["window model – ünïcode", "window model with spaces"]
+
+
+class StubProfiles:
+    """Just enough of ProfileStore for one profile."""
+
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+        self.last = ""
+
+    def list(self) -> list[Profile]:
+        return [self.profile]
+
+    def get(self, name: str) -> Profile | None:
+        return self.profile if name == self.profile.name else None
+
+    def set_last_used(self, name: str) -> None:
+        self.last = name
+
+
+class NoSecrets:
+    def credentials(self, profile: Profile):  # noqa: ANN201
+        from modelhub_desktop.core.domain import Credentials
+
+        return Credentials()
+
+
+@pytest.fixture(scope="module")
+def server(mlflow_server: MlflowServer) -> MlflowServer:
+    client = client_for(mlflow_server.url)
+    make_model(client, NAMES[0], 3, aliases={"champion": 2, "challenger": 3})
+    make_model(client, NAMES[1], 2)
+    return mlflow_server
+
+
+def open_window(qtbot, url: str, data_dir: Path, **opts) -> MainWindow:  # noqa: ANN001
+    paths = AppPaths.resolve(data_dir).ensure()
+    profile = Profile(name="e2e", tracking_uri=url, source="command-line")
+    settings = QSettings(str(paths.settings_file), QSettings.Format.IniFormat)
+    ctx = AppContext(paths, StubProfiles(profile), NoSecrets(), TaskRunner(), settings)
+    window = MainWindow(ctx, profile, StartOptions(interactive=False, **opts))
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+@pytest.fixture
+def window(qtbot, server: MlflowServer, tmp_path: Path) -> Iterator[MainWindow]:
+    w = open_window(qtbot, server.url, tmp_path / "d", model=NAMES[0])
+    with qtbot.waitSignal(w.dataShown, timeout=60000):
+        pass
+    yield w
+    w.close()
+
+
+def table_column(view: QTableView, col: int) -> list[str]:
+    model = view.model()
+    return [model.index(r, col).data() for r in range(model.rowCount())]
+
+
+def test_window_shows_what_the_server_holds(window: MainWindow, server: MlflowServer) -> None:
+    gw = RegistryGateway(Profile("check", server.url))
+    server_models = {m.name for m in gw.list_models()}
+    model_list = window.findChild(QTableView, "modelList")
+    assert set(table_column(model_list, 0)) == server_models
+    versions = window.findChild(QTableView, "versionTable")
+    shown = sorted(table_column(versions, 0))
+    assert shown == ["v1", "v2", "v3"]
+    aliases = window.version_table.model.column_ids().index("aliases")
+    by_version = dict(zip(table_column(versions, 0), table_column(versions, aliases),
+                          strict=True))
+    assert by_version["v2"] == "@champion" and by_version["v3"] == "@challenger"
+    assert window.findChild(QLabel, "offlineBanner").isHidden()
+    status = window.statusBar()
+    assert status.objectName() == "statusBar"
+    assert "online" in window.status.profile_label.text()
+
+
+def test_selecting_a_version_shows_its_detail(window: MainWindow, qtbot) -> None:
+    assert window.version_table.select_version(2)
+    qtbot.waitUntil(lambda: window.detail.version is not None
+                    and window.detail.version.version == 2, timeout=5000)
+    assert window.detail.version.uri == f"models:/{NAMES[0]}/2"
+
+
+def test_invalid_server_filter_is_a_message(window: MainWindow, qtbot) -> None:
+    search = window.findChild(QLineEdit, "modelSearch")
+    search.setText("tags.x === 'broken")
+    search.returnPressed.emit()
+    error = window.model_list.search_error
+    qtbot.waitUntil(lambda: error.isVisible(), timeout=10000)
+    assert "Invalid filter" in error.text()
+    search.setText("tags.nope = 'x'")
+    search.returnPressed.emit()
+    qtbot.waitUntil(lambda: window.model_list.model.rowCount() == 0, timeout=10000)
+    search.clear()
+    qtbot.waitUntil(lambda: window.model_list.model.rowCount() >= 2, timeout=10000)
+
+
+def test_unreachable_server_keeps_ui_usable(qtbot, tmp_path: Path) -> None:
+    w = open_window(qtbot, f"http://127.0.0.1:{free_port()}", tmp_path / "d2")
+    with qtbot.waitSignal(w.dataShown, timeout=30000) as blocker:
+        pass
+    assert blocker.args[2] == "offline"
+    banner = w.findChild(QLabel, "offlineBanner")
+    assert banner.isVisible()
+    assert "Offline" in banner.text()
+    assert w.refresh_action.isEnabled()
+    w.close()
