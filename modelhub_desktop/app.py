@@ -70,6 +70,21 @@ def setup_logging(log_dir: Path) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+def route_qt_messages() -> None:
+    """Send Qt's warnings to the log file instead of the terminal."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    qt_log = logging.getLogger("qt")
+    levels = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
+              QtMsgType.QtWarningMsg: logging.WARNING, QtMsgType.QtCriticalMsg: logging.ERROR,
+              QtMsgType.QtFatalMsg: logging.CRITICAL}
+
+    def handler(mode: QtMsgType, _context: object, message: str) -> None:
+        qt_log.log(levels.get(mode, logging.WARNING), "%s", message)
+
+    qInstallMessageHandler(handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     from modelhub_desktop import APP_NAME, ORG_NAME, __version__
@@ -102,6 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from modelhub_desktop.ui.resources import app_icon
     from modelhub_desktop.ui.tasks import TaskRunner
 
+    route_qt_messages()
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORG_NAME)

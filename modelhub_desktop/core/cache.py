@@ -25,6 +25,7 @@ from modelhub_desktop.core.domain import (
     RunData,
 )
 from modelhub_desktop.core.errors import StorageError
+from modelhub_desktop.core.progress import cooperative, yield_to_ui
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,17 @@ MIGRATIONS: list[str] = [
 
 def now_ms() -> int:
     return int(time.time() * 1000)
+
+
+#: Rows per executemany call: one call over thousands of rows would keep the GIL from
+#: the UI thread for its whole duration.
+WRITE_CHUNK = 100
+
+
+def _write_many(tx: sqlite3.Connection, sql: str, rows: list[tuple[object, ...]]) -> None:
+    for start in range(0, len(rows), WRITE_CHUNK):
+        tx.executemany(sql, rows[start : start + WRITE_CHUNK])
+        yield_to_ui()
 
 
 class MetadataCache:
@@ -219,9 +231,9 @@ class MetadataCache:
             had_snapshot = tx.execute("SELECT 1 FROM meta WHERE key='last_sync_ms'").fetchone()
             changes = diff(old, models, at) if (diff and had_snapshot) else []
             tx.execute("DELETE FROM models")
-            tx.executemany(
-                "INSERT INTO models(name, data) VALUES (?, ?)",
-                [(m.name, codec.dumps(m)) for m in models],
+            _write_many(
+                tx, "INSERT INTO models(name, data) VALUES (?, ?)",
+                [(m.name, codec.dumps(m)) for m in cooperative(models)],
             )
             gone = {m.name for m in old} - {m.name for m in models}
             for name in gone:
@@ -236,9 +248,9 @@ class MetadataCache:
     def upsert_models(self, models: list[RegisteredModel]) -> None:
         """Store some models (a filtered search) without deleting the others."""
         with self.transaction() as tx:
-            tx.executemany(
-                "INSERT OR REPLACE INTO models(name, data) VALUES (?, ?)",
-                [(m.name, codec.dumps(m)) for m in models],
+            _write_many(
+                tx, "INSERT OR REPLACE INTO models(name, data) VALUES (?, ?)",
+                [(m.name, codec.dumps(m)) for m in cooperative(models)],
             )
 
     def replace_versions(
@@ -253,20 +265,22 @@ class MetadataCache:
         with self.transaction() as tx:
             old = [
                 codec.version_from(r[0])
-                for r in tx.execute("SELECT data FROM versions WHERE model_name=?", (model_name,))
+                for r in cooperative(
+                    tx.execute("SELECT data FROM versions WHERE model_name=?", (model_name,))
+                )
             ]
             synced = tx.execute(
                 "SELECT 1 FROM model_sync WHERE model_name=?", (model_name,)
             ).fetchone()
             changes = diff(old, versions, at) if (diff and synced) else []
             tx.execute("DELETE FROM versions WHERE model_name=?", (model_name,))
-            tx.executemany(
-                "INSERT INTO versions(model_name, version, data) VALUES (?, ?, ?)",
-                [(model_name, v.version, codec.dumps(v)) for v in versions],
+            _write_many(
+                tx, "INSERT INTO versions(model_name, version, data) VALUES (?, ?, ?)",
+                [(model_name, v.version, codec.dumps(v)) for v in cooperative(versions)],
             )
-            tx.executemany(
-                "INSERT OR REPLACE INTO runs(run_id, data) VALUES (?, ?)",
-                [(r.run_id, codec.dumps(r)) for r in runs.values()],
+            _write_many(
+                tx, "INSERT OR REPLACE INTO runs(run_id, data) VALUES (?, ?)",
+                [(r.run_id, codec.dumps(r)) for r in cooperative(runs.values())],
             )
             tx.execute(
                 "INSERT OR REPLACE INTO model_sync(model_name, synced_at) VALUES (?, ?)",
@@ -277,22 +291,22 @@ class MetadataCache:
 
     def store_runs(self, runs: Iterable[RunData]) -> None:
         with self.transaction() as tx:
-            tx.executemany(
-                "INSERT OR REPLACE INTO runs(run_id, data) VALUES (?, ?)",
-                [(r.run_id, codec.dumps(r)) for r in runs],
+            _write_many(
+                tx, "INSERT OR REPLACE INTO runs(run_id, data) VALUES (?, ?)",
+                [(r.run_id, codec.dumps(r)) for r in cooperative(runs)],
             )
 
     def store_metric_histories(self, histories: dict[tuple[str, str], list[MetricPoint]]) -> None:
         with self.transaction() as tx:
-            tx.executemany(
-                "INSERT OR REPLACE INTO metric_history(run_id, key, data) VALUES (?, ?, ?)",
+            _write_many(
+                tx, "INSERT OR REPLACE INTO metric_history(run_id, key, data) VALUES (?, ?, ?)",
                 [(rid, key, codec.points_dumps(pts)) for (rid, key), pts in histories.items()],
             )
 
     @staticmethod
     def _record(tx: sqlite3.Connection, changes: list[Change]) -> None:
-        tx.executemany(
-            "INSERT INTO changes(at, kind, model_name, version, detail) VALUES (?, ?, ?, ?, ?)",
+        _write_many(
+            tx, "INSERT INTO changes(at, kind, model_name, version, detail) VALUES (?, ?, ?, ?, ?)",
             [(c.at, c.kind, c.model_name, c.version, c.detail) for c in changes],
         )
 

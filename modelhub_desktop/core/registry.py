@@ -8,8 +8,10 @@ profiles can be open at once and secrets never touch `os.environ`.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -33,14 +35,15 @@ from modelhub_desktop.core.errors import (
     TlsFailed,
     Unreachable,
 )
-from modelhub_desktop.core.progress import TaskContext
+from modelhub_desktop.core.progress import TaskContext, cooperative
 
 log = logging.getLogger(__name__)
 
 #: search_model_versions page size: large pages keep the request count ~N/1000.
 VERSIONS_PAGE = 1000
-#: Run ids per search_runs call; the server's filter parser caps the IN list near 5,000.
-RUN_ID_CHUNK = 500
+#: Run ids per search_runs call (the server's filter parser caps the IN list near 5,000).
+#: 100 keeps each response's decoding short enough not to stall the UI.
+RUN_ID_CHUNK = 100
 MODELS_PAGE = 1000
 
 _HTTP_DEFAULTS = {
@@ -58,8 +61,16 @@ def import_mlflow() -> Any:
     with _import_lock:
         for key, value in _HTTP_DEFAULTS.items():
             os.environ.setdefault(key, value)
+        already = "mlflow" in sys.modules
         import mlflow
 
+        if not already:
+            # mlflow's own loggers are set up at import; keep their chatter out of the UI's way
+            logging.getLogger("mlflow").setLevel(logging.WARNING)
+            # mlflow brings hundreds of thousands of long-lived objects; moving them out of
+            # the collector's reach keeps full collections (which hold the GIL and so
+            # freeze the UI thread) short.
+            gc.freeze()
         return mlflow
 
 
@@ -330,7 +341,7 @@ class RegistryGateway:
                         experiment_ids=exp_ids, filter_string=filt,
                         run_view_type=ViewType.ALL, max_results=len(chunk), page_token=token,
                     )
-                for run in page:
+                for run in cooperative(page):
                     data = _to_run(run, self._experiment_names)
                     out[data.run_id] = data
                 token = page.token

@@ -555,6 +555,7 @@ class MainWindow(QMainWindow):
 
     def _on_versions_loaded(self, snap: VersionsSnapshot) -> None:
         self.status.set_busy(False)
+        self.status.showMessage(f"{len(snap.versions)} versions of {snap.model_name}", 5000)
         if snap.model_name != self._current_model:
             return
         was_empty = self.version_table.model.rowCount() == 0
