@@ -182,11 +182,15 @@ class SecretStore:
         return keyring
 
     def keychain_available(self) -> bool:
-        try:
-            from keyring.backends.fail import Keyring as FailKeyring
+        """True if a keychain answers (headless Linux gives keyring's `fail` backend)."""
+        from keyring.errors import KeyringError
 
-            return not isinstance(self._keyring().get_keyring(), FailKeyring)
-        except Exception:  # noqa: BLE001
+        try:
+            self._keyring().get_password(KEYRING_SERVICE, "availability-probe")
+            return True
+        except KeyringError:
+            return False
+        except Exception:  # noqa: BLE001 - a broken backend is an unavailable one
             return False
 
     def backend_name(self) -> str:

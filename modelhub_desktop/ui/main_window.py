@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
@@ -80,7 +80,6 @@ class AppContext:
     secrets: Any  # core.profiles.SecretStore
     runner: TaskRunner
     settings: QSettings
-    session_secrets: dict[str, Credentials] = field(default_factory=dict)
 
 
 class MainWindow(QMainWindow):
@@ -256,25 +255,22 @@ class MainWindow(QMainWindow):
             self.open_profile(profile)
 
     def _credentials(self, profile: Profile, reason: str = "") -> Credentials | None:
+        """The profile's secret from the keychain (or this session), else ask the user."""
         if profile.auth == "none":
             return Credentials()
-        if profile.name in self.ctx.session_secrets and not reason:
-            return self.ctx.session_secrets[profile.name]
-        try:
-            creds = self.ctx.secrets.credentials(profile)
-            if (creds.password or creds.token) and not reason:
-                return creds
-            reason = reason or "No password or token is stored for this profile."
-        except KeychainUnavailable as exc:
-            reason = reason or str(exc)
+        if not reason:
+            try:
+                creds = self.ctx.secrets.credentials(profile)
+                if creds.password or creds.token:
+                    return creds
+                reason = "No password or token is stored for this profile."
+            except KeychainUnavailable as exc:
+                reason = str(exc)
         if not self.options.interactive:
             return Credentials()
         from modelhub_desktop.ui.dialogs.secret_prompt import ask_credentials
 
-        creds = ask_credentials(self, profile, reason)
-        if creds is not None:
-            self.ctx.session_secrets[profile.name] = creds
-        return creds
+        return ask_credentials(self, profile, reason, self.ctx.secrets)
 
     def open_profile(self, profile: Profile, reason: str = "") -> None:
         """Show `profile`: cached data at once, then a background refresh."""
@@ -332,7 +328,6 @@ class MainWindow(QMainWindow):
             chosen = dialog.selected_profile()
             self._fill_profile_switcher()
             if chosen is not None:
-                self.ctx.session_secrets.pop(chosen.name, None)
                 self.open_profile(chosen)
 
     # -- demo ----------------------------------------------------------------------------------

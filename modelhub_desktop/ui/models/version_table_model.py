@@ -87,8 +87,9 @@ FIELD_COLUMNS: list[Column[VersionRow]] = [
            tooltip=lambda r: fmt_tags(r.version.tags, False)),
 ]
 FIELD_IDS = [c.id for c in FIELD_COLUMNS]
-DEFAULT_FIELDS = ["version", "registered", "creator", "aliases", "stage", "status", "run_name",
+DEFAULT_FIELDS = ["version", "aliases", "registered", "run_name", "status", "creator",
                   "description"]
+
 
 
 def metric_column(key: str) -> Column[VersionRow]:
@@ -147,6 +148,14 @@ def key_stats(rows: Iterable[VersionRow]) -> KeyStats:
         for k in r.run.metrics:
             metrics[k] = metrics.get(k, 0) + 1
     return KeyStats(params, metrics, n)
+
+
+def default_column_ids(stats: KeyStats, uses_stages: bool) -> list[str]:
+    """Version, aliases, when, run; then the common metrics; then the longer text fields."""
+    head = ["version", "aliases"] + (["stage"] if uses_stages else []) + ["registered",
+                                                                          "run_name"]
+    metrics = [f"metric:{k}" for k in stats.default_metrics()]
+    return head + metrics + ["status", "creator", "description"]
 
 
 class VersionTableModel(RecordTableModel[VersionRow]):

@@ -89,7 +89,16 @@ class ModelListView(QWidget):
         return rows[0].data(OBJECT_ROLE)
 
     def set_models(self, models: list[RegisteredModel], reset: bool = False) -> None:
+        first = self.model.rowCount() == 0
         self.model.set_records(models, reset=reset)
+        if (reset or first) and models:
+            self.fit_columns()
+
+    def fit_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        self.table.resizeColumnsToContents()
+        for col in range(header.count()):
+            header.resizeSection(col, max(60, min(header.sectionSize(col), 260)))
 
     def select_model(self, name: str) -> bool:
         row = self.model.row_of(name)

@@ -30,6 +30,7 @@ from modelhub_desktop.ui.models.version_table_model import (
     DEFAULT_FIELDS,
     VersionRow,
     VersionTableModel,
+    default_column_ids,
     key_stats,
 )
 from modelhub_desktop.ui.views.column_chooser import ColumnChooser
@@ -126,15 +127,21 @@ class VersionTableView(QWidget):
         self.model_name = name
         self.title.setText(f"<b>Versions</b> of {name}" if name else "<b>Versions</b>")
 
+    def _header_key(self) -> str:
+        """Header state is only valid for the column set it was saved with."""
+        import hashlib
+
+        ids = "\n".join(self.model.column_ids())
+        return f"{self._scope}/header-{hashlib.sha1(ids.encode()).hexdigest()[:12]}"
+
     def save_header(self) -> None:
         if self._settings is not None and self._scope and self.model.rowCount():
-            self._settings.setValue(f"{self._scope}/header",
-                                    self.table.horizontalHeader().saveState())
+            self._settings.setValue(self._header_key(), self.table.horizontalHeader().saveState())
 
     def restore_header(self) -> None:
         if self._settings is None:
             return
-        state = self._settings.value(f"{self._scope}/header")
+        state = self._settings.value(self._header_key())
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.table.horizontalHeader().restoreState(state)
             header = self.table.horizontalHeader()
@@ -146,8 +153,9 @@ class VersionTableView(QWidget):
         self.model.set_versions(versions, runs, reset=reset)
         if not self._columns_from_user and versions and runs:
             # Sensible default: the metrics present in most versions.
-            stats = key_stats(self.model.records())
-            ids = DEFAULT_FIELDS + [f"metric:{k}" for k in stats.default_metrics()]
+            records = self.model.records()
+            uses_stages = any(r.version.current_stage not in ("", "None") for r in records)
+            ids = default_column_ids(key_stats(records), uses_stages)
             if ids != self.model.column_ids():
                 self.model.set_column_ids(ids)
                 self.restore_header()
