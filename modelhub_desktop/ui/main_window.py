@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QSplitter,
+    QTabWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -52,6 +53,7 @@ from modelhub_desktop.core.sync import (
 from modelhub_desktop.ui.models.version_table_model import VersionRow
 from modelhub_desktop.ui.status import AppStatusBar
 from modelhub_desktop.ui.tasks import TaskRunner
+from modelhub_desktop.ui.views.changes_view import ChangesView
 from modelhub_desktop.ui.views.model_list_view import ModelListView
 from modelhub_desktop.ui.views.version_detail import VersionDetail
 from modelhub_desktop.ui.views.version_table_view import VersionTableView
@@ -140,8 +142,14 @@ class MainWindow(QMainWindow):
         self.right_splitter.addWidget(self.version_table)
         self.right_splitter.addWidget(self.detail)
         self.right_splitter.setSizes([420, 380])
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.addTab(self.right_splitter, "Versions")
+        self.changes_view = ChangesView()
+        self.changes_view.markReadRequested.connect(self._mark_changes_read)
+        self.changes_tab = self.tabs.addTab(self.changes_view, "Changes")
         self.main_splitter.addWidget(self.model_list)
-        self.main_splitter.addWidget(self.right_splitter)
+        self.main_splitter.addWidget(self.tabs)
         self.main_splitter.setSizes([380, 900])
         self.main_splitter.setStretchFactor(1, 1)
         outer.addWidget(self.main_splitter, 1)
@@ -304,6 +312,7 @@ class MainWindow(QMainWindow):
         self.version_table.set_versions([], {}, reset=True)
         self.detail.show_version(None, None)
         self._update_status(snapshot.synced_at)
+        self._show_changes()
         if snapshot.models:
             self._select_initial_model()
         if self.options.offline:
@@ -391,6 +400,7 @@ class MainWindow(QMainWindow):
         self._set_online(True)
         self.model_list.set_models(snapshot.models)
         self._update_status(snapshot.synced_at)
+        self._show_changes()
         message = f"{len(snapshot.models)} models"
         if snapshot.changes:
             message += f", {len(snapshot.changes)} changes since last sync"
@@ -553,6 +563,8 @@ class MainWindow(QMainWindow):
         self.status.showMessage(f"{len(snap.versions)} versions of {snap.model_name}", 5000)
         if snap.model_name != self._current_model:
             return
+        if snap.changes:
+            self._show_changes()
         was_empty = self.version_table.model.rowCount() == 0
         self.version_table.set_versions(snap.versions, snap.runs, reset=was_empty)
         if self.version_table.current_row() is None:
@@ -580,6 +592,21 @@ class MainWindow(QMainWindow):
         if row is None:
             return
         self.detail.show_version(row.version, row.run)
+
+    # -- changes -----------------------------------------------------------------------------
+    def _show_changes(self) -> None:
+        if self.session is None:
+            return
+        cache = self.session.cache
+        unread = cache.unread_changes()
+        self.changes_view.set_changes(cache.changes(), unread)
+        title = f"Changes ({unread})" if unread else "Changes"
+        self.tabs.setTabText(self.changes_tab, title)
+
+    def _mark_changes_read(self) -> None:
+        if self.session is not None:
+            self.session.cache.mark_changes_read()
+            self._show_changes()
 
     # -- misc --------------------------------------------------------------------------------
     def _focus_search(self) -> None:
