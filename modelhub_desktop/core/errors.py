@@ -17,6 +17,12 @@ class TlsFailed(Unreachable):
     title = "TLS failure"
 
 
+class ServerError(Unreachable):
+    """The server answered 5xx: treat like unreachable (stay on cached data, retry)."""
+
+    title = "Server error"
+
+
 class NotMlflowServer(ModelHubError):
     title = "Not an MLflow server"
 

@@ -32,6 +32,7 @@ from modelhub_desktop.core.errors import (
     NotFound,
     NotMlflowServer,
     PermissionDenied,
+    ServerError,
     TlsFailed,
     Unreachable,
 )
@@ -101,8 +102,17 @@ def translate_error(exc: BaseException, where: str = "") -> ModelHubError:
                 f"TLS handshake failed{where}. Set a CA bundle in the profile, or skip "
                 "verification if you trust this network."
             )
-        if isinstance(item, (requests.exceptions.ConnectionError, requests.exceptions.Timeout)):
-            return Unreachable(f"Cannot reach the server{where}: connection failed or timed out.")
+        if isinstance(item, requests.exceptions.RetryError):
+            return ServerError(f"The server kept answering with errors{where} (HTTP 5xx); "
+                               "it may be overloaded or misconfigured.")
+        if isinstance(item, requests.exceptions.Timeout) or (
+            isinstance(item, requests.exceptions.ConnectionError) and "timed out" in str(item)
+        ):
+            return Unreachable(f"The server did not answer in time{where}.")
+        if isinstance(item, requests.exceptions.ConnectionError):
+            return Unreachable(f"Cannot reach the server{where}: connection failed.")
+        if isinstance(item, requests.exceptions.RequestException):
+            return Unreachable(f"The connection broke while reading the server's answer{where}.")
     text = str(exc)
     code = getattr(exc, "error_code", "") or ""
     status = None
@@ -111,6 +121,12 @@ def translate_error(exc: BaseException, where: str = "") -> ModelHubError:
             status = exc.get_http_status_code()
         except Exception:  # noqa: BLE001
             status = None
+    if (status is not None and status >= 500) or code in ("INTERNAL_ERROR",
+                                                          "TEMPORARILY_UNAVAILABLE"):
+        return ServerError(f"The server had an internal error{where} (HTTP {status or 500}); "
+                           "it may be overloaded or misconfigured.")
+    if "Max retries exceeded" in text and "too many 5" in text:
+        return ServerError(f"The server kept answering with errors{where}.")
     if code in ("UNAUTHENTICATED", "CUSTOMER_UNAUTHORIZED") or status == 401 or " 401 " in text:
         return AuthFailed(
             "The server rejected the credentials (HTTP 401). Check user and password."
