@@ -54,6 +54,7 @@ from modelhub_desktop.ui.models.version_table_model import VersionRow
 from modelhub_desktop.ui.status import AppStatusBar
 from modelhub_desktop.ui.tasks import TaskRunner
 from modelhub_desktop.ui.views.changes_view import ChangesView
+from modelhub_desktop.ui.views.compare_view import CompareView
 from modelhub_desktop.ui.views.model_list_view import ModelListView
 from modelhub_desktop.ui.views.version_detail import VersionDetail
 from modelhub_desktop.ui.views.version_table_view import VersionTableView
@@ -145,6 +146,10 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
         self.tabs.addTab(self.right_splitter, "Versions")
+        self.compare_view = CompareView(self.ctx.runner)
+        self.compare_view.statusMessage.connect(lambda m: self.status.showMessage(m, 10000))
+        self.compare_tab = self.tabs.addTab(self.compare_view, "Compare")
+        self.version_table.compareRequested.connect(self.compare_selected)
         self.changes_view = ChangesView()
         self.changes_view.markReadRequested.connect(self._mark_changes_read)
         self.changes_tab = self.tabs.addTab(self.changes_view, "Changes")
@@ -177,6 +182,9 @@ class MainWindow(QMainWindow):
         self.connections_action = QAction("&Connections…", self)
         self.connections_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
         self.connections_action.triggered.connect(self.show_connections)
+        self.compare_action = QAction("&Compare selected versions", self)
+        self.compare_action.setShortcut(QKeySequence("Ctrl+M"))
+        self.compare_action.triggered.connect(self.compare_selected)
         self.copy_uri_action = QAction("Copy model &URI", self)
         self.copy_uri_action.setShortcut(QKeySequence("Ctrl+Shift+U"))
         self.copy_uri_action.triggered.connect(self.detail.copy_uri)
@@ -192,6 +200,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.cancel_action)
         view_menu.addAction(self.search_action)
         model_menu = self.menuBar().addMenu("&Model")
+        model_menu.addAction(self.compare_action)
         model_menu.addAction(self.copy_uri_action)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(about)
@@ -592,6 +601,18 @@ class MainWindow(QMainWindow):
         if row is None:
             return
         self.detail.show_version(row.version, row.run)
+
+    # -- compare -----------------------------------------------------------------------------
+    def compare_selected(self) -> None:
+        """Compare the selected versions (all visible ones when fewer than two are selected)."""
+        rows = self.version_table.selected_rows()
+        if len(rows) < 2:
+            rows = self.version_table.visible_rows()
+        if self.session is not None:
+            self.compare_view.set_context(self.session.gateway, self.session.cache,
+                                          bool(self.online) and not self.options.offline)
+        self.compare_view.compare(self._current_model, rows, self.version_table.model.records())
+        self.tabs.setCurrentIndex(self.compare_tab)
 
     # -- changes -----------------------------------------------------------------------------
     def _show_changes(self) -> None:
