@@ -423,8 +423,15 @@ def _to_version(v: Any, aliases: tuple[str, ...]) -> ModelVersion:
         status_message=v.status_message or "",
         tags=dict(v.tags or {}),
         aliases=aliases,
-        model_id=getattr(v, "model_id", None) or "",
+        model_id=getattr(v, "model_id", None) or _logged_model_id(v.source or ""),
     )
+
+
+def _logged_model_id(source: str) -> str:
+    """MLflow 3 versions registered from a logged model have source `models:/m-<id>`."""
+    if source.startswith("models:/m-"):
+        return source[len("models:/"):].split("/")[0]
+    return ""
 
 
 def _to_run(run: Any, experiment_names: dict[str, str]) -> RunData:

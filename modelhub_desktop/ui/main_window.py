@@ -38,6 +38,7 @@ from modelhub_desktop.core.errors import (
     Unreachable,
 )
 from modelhub_desktop.core.formatting import fmt_ago, fmt_ts
+from modelhub_desktop.core.lineage import VersionLineage, mlflow_ui_url, version_lineage
 from modelhub_desktop.core.paths import AppPaths
 from modelhub_desktop.core.session import ProfileSession
 from modelhub_desktop.core.sync import (
@@ -600,7 +601,23 @@ class MainWindow(QMainWindow):
     def _on_version_selected(self, row: VersionRow | None) -> None:
         if row is None:
             return
-        self.detail.show_version(row.version, row.run)
+        run_url = mlflow_ui_url(self.profile, row.run)
+        online = bool(self.online) and not self.options.offline
+        note = "Loading schema…" if online else "Schema and lineage need a connection."
+        self.detail.show_version(row.version, row.run, lineage_note=note, run_url=run_url)
+        if not online or self.session is None:
+            return
+        gateway, version = self.session.gateway, row.version
+
+        def shown(lineage: VersionLineage) -> None:
+            current = self.detail.version
+            if current is not None and current == version:
+                self.detail.show_version(row.version, row.run, lineage=lineage, run_url=run_url)
+
+        self.ctx.runner.submit(lambda task: version_lineage(gateway, version), key="lineage",
+                               description="load schema and lineage", on_result=shown,
+                               on_error=lambda e: self.detail.show_version(
+                                   row.version, row.run, lineage_note=str(e), run_url=run_url))
 
     # -- compare -----------------------------------------------------------------------------
     def compare_selected(self) -> None:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from modelhub_desktop.core.domain import ModelVersion, RunData
 from modelhub_desktop.core.formatting import fmt_duration, fmt_metric, fmt_ts
+from modelhub_desktop.core.lineage import VersionLineage
 
 
 def _esc(value: object) -> str:
@@ -59,8 +60,31 @@ STYLE = """
 """
 
 
+def _lineage_html(lineage: VersionLineage | None, note: str) -> str:
+    if lineage is None:
+        return f"<h3>Schema</h3><p class='muted'>{_esc(note)}</p>" if note else ""
+    parts = []
+    cols = [(c.name, c.type + ("" if c.required else " (optional)")) for c in lineage.inputs]
+    parts.append("<h3>Input schema</h3>" + _table(cols, ("Column", "Type")))
+    outs = [(c.name, c.type) for c in lineage.outputs]
+    parts.append("<h3>Output schema</h3>" + _table(outs, ("Output", "Type")))
+    rows = []
+    if lineage.logged_model_id:
+        rows.append(("Logged model", f"{lineage.logged_model_name} ({lineage.logged_model_id})"))
+    if lineage.flavors:
+        rows.append(("Flavors", ", ".join(lineage.flavors)))
+    if lineage.artifact_location:
+        rows.append(("Artifacts", lineage.artifact_location))
+    if rows:
+        parts.append("<h3>Lineage</h3>" + _table(rows, ("Field", "Value")))
+    for problem in lineage.problems:
+        parts.append(f"<p class='muted'>{_esc(problem)}</p>")
+    return "".join(parts)
+
+
 def render_version_html(
-    version: ModelVersion, run: RunData | None, show_system_tags: bool = False
+    version: ModelVersion, run: RunData | None, show_system_tags: bool = False,
+    lineage: VersionLineage | None = None, lineage_note: str = "", run_url: str = "",
 ) -> str:
     """HTML for the detail pane (pure function: easy to test, no widgets needed)."""
     v = version
@@ -95,6 +119,8 @@ def render_version_html(
             "(deleted, or not visible to you).</p>"
         )
     else:
+        link = f" &nbsp;<a href='{_esc(run_url)}'>Open in MLflow UI</a>" if run_url else ""
+        parts.append(f"<p>Run <b>{_esc(run.run_name)}</b>{link}</p>")
         run_rows = [
             ("Run", f"{run.run_name} ({run.run_id})"),
             ("Experiment", f"{run.experiment_name} ({run.experiment_id})"),
@@ -122,6 +148,7 @@ def render_version_html(
             )
         )
         parts.append("<h3>Params</h3>" + _table(sorted(run.params.items()), ("Param", "Value")))
+    parts.append(_lineage_html(lineage, lineage_note))
     return "".join(parts)
 
 
@@ -153,7 +180,9 @@ class VersionDetail(QWidget):
         layout.addWidget(self.browser, 1)
         self.show_version(None, None)
 
-    def show_version(self, version: ModelVersion | None, run: RunData | None) -> None:
+    def show_version(self, version: ModelVersion | None, run: RunData | None,
+                     lineage: VersionLineage | None = None, lineage_note: str = "",
+                     run_url: str = "") -> None:
         self._version, self._run = version, run
         self.copy_button.setEnabled(version is not None)
         if version is None:
@@ -161,7 +190,11 @@ class VersionDetail(QWidget):
             self.browser.setHtml("<p style='color:gray'>Select a version to see its details.</p>")
             return
         self.uri_label.setText(f"<code>{_esc(version.uri)}</code>")
-        self.browser.setHtml(render_version_html(version, run))
+        bar = self.browser.verticalScrollBar()
+        position = bar.value() if lineage is not None else 0
+        self.browser.setHtml(render_version_html(version, run, lineage=lineage,
+                                                 lineage_note=lineage_note, run_url=run_url))
+        bar.setValue(position)
 
     def copy_uri(self) -> None:
         if self._version is not None:
