@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from modelhub_desktop.core.domain import Change
 from modelhub_desktop.core.formatting import fmt_ts
 from modelhub_desktop.ui.models.record_table import Column, RecordSortProxy, RecordTableModel
-from modelhub_desktop.ui.views.tables import make_table
+from modelhub_desktop.ui.views.tables import make_filter_edit, make_table
 
 KIND_WORDS = {
     "model_added": "New model",
@@ -52,12 +52,8 @@ class ChangesView(QWidget):
         top = QHBoxLayout()
         self.summary = QLabel("No changes recorded yet. Changes appear after the next sync.")
         top.addWidget(self.summary, 1)
-        self.filter = QLineEdit()
-        self.filter.setObjectName("changesFilter")
-        self.filter.setPlaceholderText("Filter changes")
-        self.filter.setClearButtonEnabled(True)
-        self.filter.setMaximumWidth(260)
-        self.filter.textChanged.connect(self.proxy.set_quick_filter)
+        self.filter = make_filter_edit("changesFilter", "Filter changes",
+                                       self.proxy.set_quick_filter)
         top.addWidget(self.filter)
         self.mark_read = QPushButton("Mark all read")
         self.mark_read.setObjectName("markReadButton")

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 from modelhub_desktop.core.domain import RegisteredModel
 from modelhub_desktop.ui.models.model_list_model import ModelListModel
 from modelhub_desktop.ui.models.record_table import OBJECT_ROLE, RecordSortProxy
-from modelhub_desktop.ui.views.tables import make_table
+from modelhub_desktop.ui.views.tables import make_table, select_key
 
 SERVER_FILTER_HINT = (
     "Type to filter by name. Press Enter to search the server with "
@@ -101,15 +101,7 @@ class ModelListView(QWidget):
             header.resizeSection(col, max(60, min(header.sectionSize(col), 260)))
 
     def select_model(self, name: str) -> bool:
-        row = self.model.row_of(name)
-        if row < 0:
-            return False
-        proxy_index = self.proxy.mapFromSource(self.model.index(row, 0))
-        if not proxy_index.isValid():
-            return False
-        self.table.selectRow(proxy_index.row())
-        self.table.scrollTo(proxy_index)
-        return True
+        return select_key(self.table, name)
 
     def select_first(self) -> None:
         if self.proxy.rowCount() > 0:

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMenu,
     QPushButton,
     QVBoxLayout,
@@ -35,7 +34,7 @@ from modelhub_desktop.ui.models.version_table_model import (
 )
 from modelhub_desktop.ui.views.column_chooser import ColumnChooser
 from modelhub_desktop.ui.views.delegates import AliasBadgeDelegate
-from modelhub_desktop.ui.views.tables import make_table
+from modelhub_desktop.ui.views.tables import make_filter_edit, make_table, select_key
 
 
 class VersionTableView(QWidget):
@@ -57,12 +56,8 @@ class VersionTableView(QWidget):
         top = QHBoxLayout()
         self.title = QLabel("<b>Versions</b>")
         top.addWidget(self.title, 1)
-        self.quick_filter = QLineEdit()
-        self.quick_filter.setObjectName("versionFilter")
-        self.quick_filter.setPlaceholderText("Filter versions")
-        self.quick_filter.setClearButtonEnabled(True)
-        self.quick_filter.setMaximumWidth(240)
-        self.quick_filter.textChanged.connect(self.proxy.set_quick_filter)
+        self.quick_filter = make_filter_edit("versionFilter", "Filter versions",
+                                             self.proxy.set_quick_filter, width=240)
         top.addWidget(self.quick_filter)
         self.columns_button = QPushButton("Columns…")
         self.columns_button.setObjectName("columnsButton")
@@ -260,15 +255,7 @@ class VersionTableView(QWidget):
             self.table.selectRow(0)
 
     def select_version(self, version: int) -> bool:
-        row = self.model.row_of(version)
-        if row < 0:
-            return False
-        index = self.proxy.mapFromSource(self.model.index(row, 0))
-        if not index.isValid():
-            return False
-        self.table.selectRow(index.row())
-        self.table.scrollTo(index)
-        return True
+        return select_key(self.table, version)
 
     # -- copy / export ----------------------------------------------------------------------
     def _visible_columns(self) -> list[int]:
