@@ -1,8 +1,10 @@
-"""Version and ids read from the package, for the build scripts (prints KEY=VALUE lines)."""
+"""Version and ids read from the package, for the build scripts (prints shell-quoted
+KEY=VALUE lines)."""
 
 from __future__ import annotations
 
 import re
+import shlex
 import sys
 from pathlib import Path
 
@@ -18,4 +20,4 @@ def info() -> dict[str, str]:
 
 if __name__ == "__main__":
     for key, value in info().items():
-        sys.stdout.write(f"{key}={value}\n")
+        sys.stdout.write(f"{key}={shlex.quote(value)}\n")

@@ -52,7 +52,7 @@ Description: Desktop client for the MLflow Model Registry
  Review, compare, promote and deploy registered MLflow models, online or offline.
 CONTROL
 DEB="dist/modelhub-desktop_${VERSION}_${DEBARCH}.deb"
-dpkg-deb --root-owner-group --build "$PKG" "$DEB" >/dev/null
+dpkg-deb --root-owner-group -Zgzip --build "$PKG" "$DEB" >/dev/null
 
 echo "[build] sizes"
 du -sh "$BUNDLE" "$TARBALL" "$DEB"

@@ -164,15 +164,19 @@ def refresh_versions(
     """All versions of one model with their runs (batched), stored in one transaction.
 
     Runs are fetched page by page as versions arrive, so `on_page` can show complete rows
-    (metrics included) while later pages are still loading.
+    (metrics included) while later pages are still loading. A page is handed on when the
+    next one arrives: the last page comes with the result, after the cache write, so the UI
+    draws it while this worker is idle rather than competing with it for the GIL.
     """
     runs: dict[str, RunData] = {}
+    pending: list[VersionsPage] = []
 
     def page_done(page: list[ModelVersion]) -> None:
         page_runs = gateway.get_runs((v.run_id for v in page), ctx=ctx)
         runs.update(page_runs)
-        if on_page is not None:
-            on_page(VersionsPage(model_name, page, page_runs))
+        if on_page is not None and pending:
+            on_page(pending.pop())
+        pending.append(VersionsPage(model_name, page, page_runs))
 
     versions = gateway.list_versions(model_name, ctx=ctx, on_page=page_done)
     if ctx:

@@ -55,7 +55,6 @@ from modelhub_desktop.ui.models.version_table_model import VersionRow
 from modelhub_desktop.ui.status import AppStatusBar
 from modelhub_desktop.ui.tasks import TaskRunner
 from modelhub_desktop.ui.views.changes_view import ChangesView
-from modelhub_desktop.ui.views.compare_view import CompareView
 from modelhub_desktop.ui.views.model_list_view import ModelListView
 from modelhub_desktop.ui.views.version_detail import VersionDetail
 from modelhub_desktop.ui.views.version_table_view import VersionTableView
@@ -147,9 +146,12 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
         self.tabs.addTab(self.right_splitter, "Versions")
-        self.compare_view = CompareView(self.ctx.runner)
-        self.compare_view.statusMessage.connect(lambda m: self.status.showMessage(m, 10000))
-        self.compare_tab = self.tabs.addTab(self.compare_view, "Compare")
+        # The compare view (pyqtgraph, numpy) is built on first use: it is not needed to
+        # show the window, and importing it would delay the first paint.
+        self.compare_view: Any = None
+        placeholder = QLabel("Select two or more versions and press Compare (Ctrl+M).")
+        placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.compare_tab = self.tabs.addTab(placeholder, "Compare")
         self.version_table.compareRequested.connect(self.compare_selected)
         self.changes_view = ChangesView()
         self.changes_view.markReadRequested.connect(self._mark_changes_read)
@@ -377,6 +379,15 @@ class MainWindow(QMainWindow):
                 d, t, f"Creating demo models: {d}/{t} {m}"
             ),
         )
+
+    def _for(self, session: ProfileSession, callback: Any) -> Any:
+        """Wrap a task callback so results for a profile no longer shown are dropped."""
+
+        def deliver(value: Any) -> None:
+            if self.session is session:
+                callback(value)
+
+        return deliver
 
     # -- refresh ---------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -625,6 +636,16 @@ class MainWindow(QMainWindow):
         rows = self.version_table.selected_rows()
         if len(rows) < 2:
             rows = self.version_table.visible_rows()
+        if self.compare_view is None:
+            from modelhub_desktop.ui.views.compare_view import CompareView
+
+            self.compare_view = CompareView(self.ctx.runner)
+            self.compare_view.statusMessage.connect(
+                lambda m: self.status.showMessage(m, 10000))
+            old = self.tabs.widget(self.compare_tab)
+            self.tabs.removeTab(self.compare_tab)
+            self.tabs.insertTab(self.compare_tab, self.compare_view, "Compare")
+            old.deleteLater()
         if self.session is not None:
             self.compare_view.set_context(self.session.gateway, self.session.cache,
                                           bool(self.online) and not self.options.offline)
