@@ -151,11 +151,16 @@ class MetadataCache:
                 yield self._conn
                 self._conn.execute("COMMIT")
             except sqlite3.OperationalError as exc:
-                self._conn.execute("ROLLBACK")
+                self._rollback()
                 raise StorageError(f"Could not write the local cache: {exc}.") from None
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                self._rollback()
                 raise
+
+    def _rollback(self) -> None:
+        """Undo the open transaction (SQLite may already have, e.g. on a full disk)."""
+        if self._conn.in_transaction:
+            self._conn.execute("ROLLBACK")
 
     def _read(self, sql: str, args: Iterable[object] = ()) -> list[tuple]:
         with self._lock:
