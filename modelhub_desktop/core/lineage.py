@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from modelhub_desktop.core.domain import ModelVersion, Profile, RunData
+from modelhub_desktop.core.progress import TaskContext
 from modelhub_desktop.core.registry import RegistryGateway
 
 
@@ -104,3 +105,52 @@ def mlflow_ui_url(profile: Profile, run: RunData | None) -> str:
     if not base:
         return ""
     return f"{base.rstrip('/')}/#/experiments/{run.experiment_id}/runs/{run.run_id}"
+
+
+def artifact_root(gateway: RegistryGateway, version: ModelVersion) -> str:
+    """Where the version's files live (the logged model's folder for MLflow 3 models)."""
+    if version.model_id:
+        gateway.connect()
+        with gateway._call("get_logged_model"):
+            return str(gateway._tracking.get_logged_model(version.model_id).artifact_location)
+    return version.source
+
+
+def download_version_artifacts(
+    gateway: RegistryGateway, version: ModelVersion, dest_dir: Path,
+    ctx: TaskContext | None = None,
+) -> Path:
+    """Save the version's files under `dest_dir/<model>-v<version>`, file by file so that
+    progress shows and a cancel stops it (a cancelled download leaves nothing behind)."""
+    import shutil
+
+    import mlflow.artifacts
+
+    root = artifact_root(gateway, version).rstrip("/")
+    uri = gateway.profile.tracking_uri
+    files: list[str] = []
+    pending = [""]
+    while pending:
+        folder = pending.pop()
+        listing = mlflow.artifacts.list_artifacts(
+            artifact_uri=f"{root}/{folder}" if folder else root, tracking_uri=uri)
+        for info in listing:
+            path = f"{folder}/{info.path.split('/')[-1]}" if folder else info.path.split("/")[-1]
+            (pending if info.is_dir else files).append(path)
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in version.model_name)
+    target = Path(dest_dir) / f"{safe}-v{version.version}"
+    try:
+        for i, rel in enumerate(sorted(files)):
+            if ctx is not None:
+                ctx.check()
+                ctx.progress(i, len(files), rel)
+            out_dir = target / Path(rel).parent
+            out_dir.mkdir(parents=True, exist_ok=True)
+            mlflow.artifacts.download_artifacts(artifact_uri=f"{root}/{rel}",
+                                                dst_path=str(out_dir), tracking_uri=uri)
+    except BaseException:
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+    if ctx is not None:
+        ctx.progress(len(files), len(files), "done")
+    return target

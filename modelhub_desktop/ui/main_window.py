@@ -140,6 +140,7 @@ class MainWindow(QMainWindow):
         self.version_table = VersionTableView()
         self.version_table.versionSelected.connect(self._on_version_selected)
         self.detail = VersionDetail()
+        self.detail.downloadRequested.connect(self.download_artifacts)
         self.right_splitter.addWidget(self.version_table)
         self.right_splitter.addWidget(self.detail)
         self.right_splitter.setSizes([420, 380])
@@ -405,13 +406,13 @@ class MainWindow(QMainWindow):
             work,
             key="models",
             description="refresh models",
-            on_result=self._on_models_refreshed,
-            on_error=self._on_refresh_error,
+            on_result=self._for(session, self._on_models_refreshed),
+            on_error=self._for(session, self._on_refresh_error),
         )
 
     def cancel_refresh(self) -> None:
         for handle in self.ctx.runner.active():
-            if handle.key in ("models", "versions", "seed", "search"):
+            if handle.key in ("models", "versions", "seed", "search", "download"):
                 handle.cancel()
         self.status.set_busy(False)
         self.status.showMessage("Cancelled.", 5000)
@@ -455,6 +456,7 @@ class MainWindow(QMainWindow):
 
     def _set_online(self, online: bool) -> None:
         self.online = online
+        self.detail.set_online(online and not self.options.offline)
         self._retry_index = 0 if online else self._retry_index
         if online:
             self.banner.hide()
@@ -462,6 +464,7 @@ class MainWindow(QMainWindow):
 
     def _go_offline(self, forced: bool, reason: str = "") -> None:
         self.online = False
+        self.detail.set_online(False)
         synced = self.session.cache.last_sync() if self.session else None
         when = fmt_ts(synced) if synced else "never (no cached data yet)"
         text = f"Offline: showing data from {when}."
@@ -559,8 +562,8 @@ class MainWindow(QMainWindow):
             work,
             key="versions",
             description=f"load versions of {name}",
-            on_result=self._on_versions_loaded,
-            on_error=self._on_versions_error,
+            on_result=self._for(session, self._on_versions_loaded),
+            on_error=self._for(session, self._on_versions_error),
             on_partial=lambda page: self._on_versions_page(name, page),
             on_progress=lambda d, t, m: self.status.set_progress(d, t, f"Loading {m}: {d}"),
         )
@@ -629,6 +632,28 @@ class MainWindow(QMainWindow):
                                description="load schema and lineage", on_result=shown,
                                on_error=lambda e: self.detail.show_version(
                                    row.version, row.run, lineage_note=str(e), run_url=run_url))
+
+    # -- downloads ---------------------------------------------------------------------------
+    def download_artifacts(self, version: Any, folder: str) -> None:
+        if self.session is None:
+            return
+        gateway = self.session.gateway
+        from pathlib import Path
+
+        from modelhub_desktop.core.lineage import download_version_artifacts
+
+        self.status.set_busy(True)
+        self.status.showMessage(f"Downloading {version.uri}…")
+        self.ctx.runner.submit(
+            lambda task: download_version_artifacts(gateway, version, Path(folder), task),
+            key="download", description=f"download {version.uri}",
+            on_progress=lambda d, t, m: self.status.set_progress(
+                d, t, f"Downloading {version.uri}: {d}/{t} {m}"),
+            on_result=lambda path: (self.status.set_busy(False),
+                                    self.status.showMessage(f"Saved to {path}", 15000)),
+            on_error=lambda e: (self.status.set_busy(False),
+                                self.status.showMessage(f"Download stopped: {e}", 15000)),
+        )
 
     # -- compare -----------------------------------------------------------------------------
     def compare_selected(self) -> None:

@@ -88,6 +88,8 @@ def test_server_dies_mid_session_then_returns(qtbot, own_server: MlflowServer,
     qtbot.waitUntil(banner.isVisible, timeout=30000)
     assert "Offline: showing data from" in banner.text()
     assert window.version_table.model.rowCount() == 3  # cached rows still shown
+    download = window.detail.download_button
+    assert not download.isEnabled() and "Offline" in download.toolTip()
     window.model_list.search.setText("other")  # the UI is still usable
     assert window.model_list.proxy.rowCount() == 1
     window.model_list.search.clear()

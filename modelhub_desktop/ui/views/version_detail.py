@@ -8,8 +8,11 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QTextBrowser,
     QVBoxLayout,
@@ -85,6 +88,7 @@ def _lineage_html(lineage: VersionLineage | None, note: str) -> str:
 def render_version_html(
     version: ModelVersion, run: RunData | None, show_system_tags: bool = False,
     lineage: VersionLineage | None = None, lineage_note: str = "", run_url: str = "",
+    key_filter: str = "",
 ) -> str:
     """HTML for the detail pane (pure function: easy to test, no widgets needed)."""
     v = version
@@ -140,14 +144,17 @@ def render_version_html(
                 for d in run.datasets
             ]
             parts.append("<h3>Datasets</h3>" + _table(ds_rows, ("Dataset", "Used for")))
-        parts.append(
-            "<h3>Metrics (latest)</h3>"
-            + _table(
-                [(k, fmt_metric(val)) for k, val in sorted(run.metrics.items())],
-                ("Metric", "Value"),
-            )
-        )
-        parts.append("<h3>Params</h3>" + _table(sorted(run.params.items()), ("Param", "Value")))
+        needle = key_filter.strip().casefold()
+
+        def keep(key: str) -> bool:
+            return not needle or needle in key.casefold()
+
+        metric_rows = [(k, fmt_metric(val)) for k, val in sorted(run.metrics.items()) if keep(k)]
+        param_rows = [(k, val) for k, val in sorted(run.params.items()) if keep(k)]
+        shown = f" matching “{_esc(key_filter)}”" if needle else ""
+        parts.append(f"<h3>Metrics (latest){shown}</h3>"
+                     + _table(metric_rows, ("Metric", "Value")))
+        parts.append(f"<h3>Params{shown}</h3>" + _table(param_rows, ("Param", "Value")))
     parts.append(_lineage_html(lineage, lineage_note))
     return "".join(parts)
 
@@ -156,12 +163,17 @@ class VersionDetail(QWidget):
     """Shows one version; empty state when nothing is selected."""
 
     openRunRequested = Signal(str)  # noqa: N815
+    downloadRequested = Signal(object, str)  # noqa: N815 - ModelVersion, folder
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.setObjectName("versionDetail")
         self._version: ModelVersion | None = None
         self._run: RunData | None = None
+        self._lineage: VersionLineage | None = None
+        self._note = ""
+        self._run_url = ""
+        self.online = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         bar = QHBoxLayout()
@@ -171,7 +183,23 @@ class VersionDetail(QWidget):
         self.copy_button.setObjectName("copyUriButton")
         self.copy_button.setToolTip("Copy models:/<name>/<version> to the clipboard")
         self.copy_button.clicked.connect(self.copy_uri)
+        self.key_filter = QLineEdit()
+        self.key_filter.setObjectName("detailKeyFilter")
+        self.key_filter.setPlaceholderText("Find param or metric")
+        self.key_filter.setClearButtonEnabled(True)
+        self.key_filter.setMaximumWidth(200)
+        self.key_filter.textChanged.connect(lambda _t: self._render())
+        self.system_tags = QCheckBox("MLflow tags")
+        self.system_tags.setObjectName("showSystemTags")
+        self.system_tags.setToolTip("Also show MLflow's own mlflow.* tags")
+        self.system_tags.toggled.connect(lambda _on: self._render())
+        self.download_button = QPushButton("Download artifacts…")
+        self.download_button.setObjectName("downloadArtifactsButton")
+        self.download_button.clicked.connect(self._ask_download)
         bar.addWidget(self.uri_label, 1)
+        bar.addWidget(self.key_filter)
+        bar.addWidget(self.system_tags)
+        bar.addWidget(self.download_button)
         bar.addWidget(self.copy_button)
         layout.addLayout(bar)
         self.browser = QTextBrowser()
@@ -183,18 +211,43 @@ class VersionDetail(QWidget):
     def show_version(self, version: ModelVersion | None, run: RunData | None,
                      lineage: VersionLineage | None = None, lineage_note: str = "",
                      run_url: str = "") -> None:
+        same = version is not None and version == self._version
         self._version, self._run = version, run
+        self._lineage, self._note, self._run_url = lineage, lineage_note, run_url
         self.copy_button.setEnabled(version is not None)
+        self.download_button.setEnabled(version is not None and self.online)
         if version is None:
             self.uri_label.setText("")
             self.browser.setHtml("<p style='color:gray'>Select a version to see its details.</p>")
             return
         self.uri_label.setText(f"<code>{_esc(version.uri)}</code>")
+        self._render(keep_scroll=same)
+
+    def _render(self, keep_scroll: bool = True) -> None:
+        if self._version is None:
+            return
         bar = self.browser.verticalScrollBar()
-        position = bar.value() if lineage is not None else 0
-        self.browser.setHtml(render_version_html(version, run, lineage=lineage,
-                                                 lineage_note=lineage_note, run_url=run_url))
+        position = bar.value() if keep_scroll else 0
+        self.browser.setHtml(render_version_html(
+            self._version, self._run, show_system_tags=self.system_tags.isChecked(),
+            lineage=self._lineage, lineage_note=self._note, run_url=self._run_url,
+            key_filter=self.key_filter.text()))
         bar.setValue(position)
+
+    def set_online(self, online: bool) -> None:
+        """Downloads need the server; say why the button is disabled."""
+        self.online = online
+        self.download_button.setEnabled(online and self._version is not None)
+        self.download_button.setToolTip(
+            "Save this version's files to a folder" if online
+            else "Offline: downloading artifacts needs a connection to the server")
+
+    def _ask_download(self) -> None:
+        if self._version is None:
+            return
+        folder = QFileDialog.getExistingDirectory(self, "Download artifacts to")
+        if folder:
+            self.downloadRequested.emit(self._version, folder)
 
     def copy_uri(self) -> None:
         if self._version is not None:
