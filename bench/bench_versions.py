@@ -122,8 +122,11 @@ def ui_stall(url: str) -> float:
     wait_until(lambda: bool(done))
     snap = done[0]
     view.set_versions(snap.versions, snap.runs)  # type: ignore[attr-defined]
+    app.processEvents()
+    # then, as separate user actions: choose columns, sort by a metric
     view.set_column_ids(["version", "registered", "aliases"] +
                         [f"metric:m{i}" for i in range(10)] + ["param:p0", "param:p1"])
+    app.processEvents()
     view.table.sortByColumn(3, Qt.SortOrder.DescendingOrder)
     app.processEvents()
     gap = probe.stop()

@@ -84,3 +84,14 @@ def test_exports_open_in_other_tools(view: CompareView, qtbot, tmp_path: Path) -
     view.tabs.setCurrentIndex(2)
     table = pd.read_csv(view.export_csv(tmp_path / "f.csv"))
     assert list(table["version"]) == [1, 2, 3]
+
+
+def test_small_multiples_and_grouped_bars(view: CompareView, qtbot) -> None:
+    all_rows = rows()
+    view.compare("m", all_rows, all_rows)
+    view.multiples.setChecked(True)
+    qtbot.waitUntil(lambda: len(view.grid.ci.items) == 2, timeout=5000)  # acc, train_loss
+    assert view.history_plot.isHidden() and view.grid.isVisible()
+    bars = [i for i in view.bars_plot.getPlotItem().items
+            if type(i).__name__ == "BarGraphItem"]
+    assert len(bars) == 4  # one bar series per version that has a run

@@ -30,6 +30,7 @@ def make_plot(title: str = "") -> pg.PlotWidget:
     for axis in ("left", "bottom"):
         item.getAxis(axis).setPen(fg)
         item.getAxis(axis).setTextPen(fg)
+        item.getAxis(axis).enableAutoSIPrefix(False)  # show 0.8, not 800 (x0.001)
     if title:
         item.setTitle(title, color=fg)
     item.addLegend(offset=(-10, 10), labelTextColor=fg)

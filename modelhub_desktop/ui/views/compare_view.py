@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -28,11 +29,17 @@ from modelhub_desktop.core import compare
 from modelhub_desktop.core.compare import Compared
 from modelhub_desktop.core.errors import ModelHubError
 from modelhub_desktop.core.formatting import fmt_metric
-from modelhub_desktop.core.histories import Histories, load_histories
+from modelhub_desktop.core.histories import (
+    MAX_POINTS_PER_RUN,
+    Histories,
+    fetch_histories,
+    load_histories,
+)
 from modelhub_desktop.ui.charts import plots
 from modelhub_desktop.ui.charts.palette import series_style
 
 BEST = QBrush(QColor(46, 160, 67, 70))
+MAX_MULTIPLES = 6
 X_AXES = [("step", "Step"), ("wall", "Wall time (s)"), ("relative", "Relative time (s)")]
 
 
@@ -103,12 +110,28 @@ class CompareView(QWidget):
         self.smoothing.setMaximumWidth(160)
         self.smoothing.valueChanged.connect(self.redraw)
         opts.addWidget(self.smoothing)
+        self.multiples = QCheckBox("All metrics (small multiples)")
+        self.multiples.setObjectName("smallMultiples")
+        self.multiples.toggled.connect(self._multiples_toggled)
+        opts.addWidget(self.multiples)
         opts.addStretch(1)
         hl.addLayout(opts)
         self.history_plot = plots.make_plot()
         self.history_plot.setObjectName("historyPlot")
         self.history_hover = plots.HoverReadout(self.history_plot)
         hl.addWidget(self.history_plot, 1)
+        self.grid = pg.GraphicsLayoutWidget()
+        self.grid.setObjectName("smallMultiplesGrid")
+        self.grid.setBackground(plots.theme_colors()[0])
+        self.grid.hide()
+        hl.addWidget(self.grid, 1)
+        # zooming in asks the server for the visible steps at full resolution
+        self._zoom_timer = QTimer(self)
+        self._zoom_timer.setSingleShot(True)
+        self._zoom_timer.setInterval(350)
+        self._zoom_timer.timeout.connect(self._fetch_zoomed)
+        self.history_plot.getPlotItem().sigXRangeChanged.connect(self._on_zoom)
+        self._drawing = False
         self.history_note = QLabel("")
         self.history_note.setWordWrap(True)
         hl.addWidget(self.history_note)
@@ -137,6 +160,10 @@ class CompareView(QWidget):
         self.final_table = QTableWidget()
         self.final_table.setObjectName("finalMetricsTable")
         fl.addWidget(self.final_table, 1)
+        self.bars_plot = plots.make_plot()
+        self.bars_plot.setObjectName("finalMetricsBars")
+        self.bars_plot.setMinimumHeight(200)
+        fl.addWidget(self.bars_plot, 1)
         self.tabs.addTab(final, "Final metrics")
 
         # -- params
@@ -192,16 +219,23 @@ class CompareView(QWidget):
         runs = [c.run.run_id for c in self.selected if c.run]
         if not runs:
             return
+        self._load([key])
+
+    def _load(self, keys: list[str]) -> None:
+        runs = [c.run.run_id for c in self.selected if c.run]
+        if not runs or not keys or self.gateway is None or self.cache is None:
+            return
         gateway, cache, online = self.gateway, self.cache, self.online
         self.history_note.setText("Loading histories…")
         self.runner.submit(
-            lambda ctx: load_histories(gateway, cache, runs, [key], online, ctx),
-            key="histories", description=f"load history of {key}",
+            lambda ctx: load_histories(gateway, cache, runs, keys, online, ctx),
+            key="histories", description="load metric histories",
             on_result=self._on_histories, on_error=self._on_error,
         )
 
     def _on_histories(self, histories: Histories) -> None:
         self.histories.update(histories)
+        self.history_note.setText("")
         self.redraw()
 
     def _on_error(self, error: ModelHubError) -> None:
@@ -209,8 +243,83 @@ class CompareView(QWidget):
         self.statusMessage.emit(str(error))
 
     def redraw(self) -> None:
-        self._draw_history()
-        self._draw_across()
+        self._drawing = True
+        try:
+            if self.multiples.isChecked():
+                self._draw_multiples()
+            else:
+                self._draw_history()
+            self._draw_across()
+        finally:
+            self._drawing = False
+
+    def history_keys(self) -> list[str]:
+        return [self.metric_combo.itemText(i) for i in range(self.metric_combo.count())]
+
+    def _multiples_toggled(self, on: bool) -> None:
+        self.history_plot.setVisible(not on)
+        self.grid.setVisible(on)
+        if on:
+            self._load([k for k in self.history_keys()][:MAX_MULTIPLES])
+        self.redraw()
+
+    def _draw_multiples(self) -> None:
+        """One small plot per metric (the first few), all versions in each."""
+        self.grid.clear()
+        x_axis = self.x_axis.currentData() or "step"
+        _bg, fg = plots.theme_colors()
+        for n, key in enumerate(self.history_keys()[:MAX_MULTIPLES]):
+            item = self.grid.addPlot(row=n // 3, col=n % 3, title=key)
+            item.setDownsampling(auto=True, mode="peak")
+            item.setClipToView(True)
+            item.setLogMode(y=self.log_y.isChecked())
+            item.showGrid(x=True, y=True, alpha=0.2)
+            for i, c in enumerate(self.selected):
+                points = self.histories.get((c.run.run_id, key)) if c.run else None
+                if not points:
+                    continue
+                xs, ys = compare.xy(points, x_axis)
+                ys = compare.smooth(ys, self.smoothing.value() / 100)
+                color, _dash = series_style(i)
+                item.plot(xs, [y if math.isfinite(y) else math.nan for y in ys],
+                          pen=pg.mkPen(color, width=1.5), connect="finite")
+
+    def _on_zoom(self, *_: object) -> None:
+        if not self._drawing and not self.multiples.isChecked():
+            self._zoom_timer.start()
+
+    def _fetch_zoomed(self) -> None:
+        """Sampled histories (2,500 points per run) are refetched for the visible steps."""
+        key = self.metric_combo.currentText()
+        if (self.gateway is None or not self.online or (self.x_axis.currentData() or "step")
+                != "step"):
+            return
+        sampled = [c.run.run_id for c in self.selected if c.run and len(
+            self.histories.get((c.run.run_id, key), [])) >= MAX_POINTS_PER_RUN]
+        if not sampled:
+            return
+        lo, hi = self.history_plot.getPlotItem().vb.viewRange()[0]
+        steps = (max(0, int(lo)), max(0, int(hi) + 1))
+        gateway = self.gateway
+        self.runner.submit(
+            lambda ctx: fetch_histories(gateway, sampled, [key], ctx, steps=steps),
+            key="zoom", description="full-resolution history",
+            on_result=self._on_zoomed, on_error=self._on_error,
+        )
+
+    def _on_zoomed(self, detail: Histories) -> None:
+        """Splice the full-resolution window into each sampled history, keep the view."""
+        for (rid, key), points in detail.items():
+            if not points:
+                continue
+            lo, hi = points[0].step, points[-1].step
+            old = self.histories.get((rid, key), [])
+            self.histories[(rid, key)] = ([p for p in old if p.step < lo] + points
+                                          + [p for p in old if p.step > hi])
+        view = self.history_plot.getPlotItem().vb
+        x_range, y_range = view.viewRange()
+        self.redraw()
+        view.setRange(xRange=x_range, yRange=y_range, padding=0)
 
     def _draw_history(self) -> None:
         plot = self.history_plot
@@ -304,6 +413,28 @@ class CompareView(QWidget):
                     text = "" if d is None else (f"{d:+.4g}" if d else "0")
                     t.setItem(r, len(items) + col, _item(text, align_right=True))
         t.resizeColumnsToContents()
+        self._draw_bars(items, keys)
+
+    def _draw_bars(self, items: list[Compared], keys: list[str]) -> None:
+        """Grouped bars: one group per metric, one bar per version (finite values only)."""
+        plot = self.bars_plot
+        plot.clear()
+        n = max(len(items), 1)
+        width = 0.8 / n
+        for i, c in enumerate(items):
+            xs, heights = [], []
+            for k, key in enumerate(keys):
+                value = c.run.metrics.get(key) if c.run else None
+                if value is not None and math.isfinite(value):
+                    xs.append(k - 0.4 + width * (i + 0.5))
+                    heights.append(value)
+            color, _ = series_style(i)
+            if xs:
+                plot.addItem(pg.BarGraphItem(x=xs, height=heights, width=width * 0.9,
+                                             brush=color, pen=color, name=c.label))
+                plot.getPlotItem().legend.addItem(
+                    pg.BarGraphItem(x=[0], height=[0], width=0, brush=color), c.label)
+        plot.getPlotItem().getAxis("bottom").setTicks([list(enumerate(keys))])
 
     def _fill_params(self) -> None:
         rows = compare.param_table(self.selected, self.only_diff.isChecked())
