@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -81,6 +82,9 @@ class TaskRunner(QObject):
 
     def __init__(self, parent: QObject | None = None, max_readers: int = 4) -> None:
         super().__init__(parent)
+        # The UI thread needs the GIL for every call into a Qt model while it paints; with
+        # Python's default 5 ms switch interval a busy worker makes each such call wait.
+        sys.setswitchinterval(min(sys.getswitchinterval(), 0.001))
         self._reads = QThreadPool(self)
         self._reads.setMaxThreadCount(max_readers)
         self._mutations = QThreadPool(self)

@@ -22,6 +22,15 @@ from PySide6.QtCore import (
 
 SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 OBJECT_ROLE = int(Qt.ItemDataRole.UserRole) + 2
+DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+FONT = int(Qt.ItemDataRole.FontRole)
+RIGHT_ALIGNED = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+#: Roles any table here answers; everything else is None without further work.
+_ROLES_SERVED = {DISPLAY, SORT_ROLE, OBJECT_ROLE, TOOLTIP, ALIGNMENT, BACKGROUND, FONT,
+                 int(Qt.ItemDataRole.UserRole) + 3}
 
 R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
@@ -71,21 +80,30 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
                 return self._columns[section].title
         return None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
+    def data(self, index: Index, role: int = DISPLAY) -> Any:
+        # Called thousands of times per paint: plain int roles, cheapest checks first.
+        role = int(role)
+        if role not in _ROLES_SERVED:
             return None
-        record = self._rows[index.row()]
+        row = index.row()
+        if row < 0 or row >= len(self._rows):
+            return None
+        record = self._rows[row]
         column = self._columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == DISPLAY:
             return column.display(record)
         if role == SORT_ROLE:
             return column.sort_key(record) if column.sort_key else column.display(record)
         if role == OBJECT_ROLE:
             return record
-        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
-            return column.tooltip(record) or None
-        if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == TOOLTIP:
+            return (column.tooltip(record) or None) if column.tooltip is not None else None
+        if role == ALIGNMENT:
+            return RIGHT_ALIGNED if column.align_right else None
+        return self.extra_data(record, column, index.column(), role)
+
+    def extra_data(self, record: R, column: Column[R], col: int, role: int) -> Any:
+        """Subclasses serve further roles (listed in `extra_roles`) here."""
         return None
 
     # -- records -----------------------------------------------------------------------

@@ -11,16 +11,30 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from modelhub_desktop.core.domain import ModelVersion, RunData
 from modelhub_desktop.core.formatting import fmt_metric, fmt_tags, fmt_ts, natural_key
 from modelhub_desktop.core.metrics import lower_is_better
-from modelhub_desktop.ui.models.record_table import Column, RecordTableModel
+from modelhub_desktop.ui.models.record_table import (
+    BACKGROUND,
+    FONT,
+    Column,
+    RecordTableModel,
+)
 
 ALIASES_ROLE = int(Qt.ItemDataRole.UserRole) + 3
 BEST_BRUSH = QBrush(QColor(46, 160, 67, 70))
+_BOLD: list[QFont] = []  # built on first use: a QFont needs the QGuiApplication
+
+
+def bold_font() -> QFont:
+    if not _BOLD:
+        font = QFont()
+        font.setBold(True)
+        _BOLD.append(font)
+    return _BOLD[0]
 
 
 @dataclass(frozen=True)
@@ -225,23 +239,13 @@ class VersionTableModel(RecordTableModel[VersionRow]):
                 best[col] = min(values) if use_min else max(values)
         self._best = best
 
-    def data(self, index: QModelIndex | QPersistentModelIndex,
-             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.FontRole):
-            if not self.highlight_best or not index.isValid():
-                return None
-            target = self._best.get(index.column())
-            if target is None:
-                return None
-            spec = self._columns[index.column()]
-            value = spec.sort_key(self.record(index.row())) if spec.sort_key else None
-            if value == target:
-                if role == Qt.ItemDataRole.BackgroundRole:
-                    return BEST_BRUSH
-                font = QFont()
-                font.setBold(True)
-                return font
+    def extra_data(self, record: VersionRow, column: Column[VersionRow], col: int,
+                   role: int) -> Any:
+        if role == ALIASES_ROLE:
+            return record.version.aliases
+        if role not in (BACKGROUND, FONT) or not self.highlight_best:
             return None
-        if role == ALIASES_ROLE and index.isValid():
-            return self.record(index.row()).version.aliases
-        return super().data(index, role)
+        target = self._best.get(col)
+        if target is None or column.sort_key is None or column.sort_key(record) != target:
+            return None
+        return BEST_BRUSH if role == BACKGROUND else bold_font()
