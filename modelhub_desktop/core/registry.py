@@ -194,25 +194,24 @@ class RegistryGateway:
                 self._tracking, self._registry = _local_stores(uri)
 
     def ping(self, timeout: float = 3.0) -> None:
-        """Fail fast (no retries) if the server is down: the offline check must be quick."""
-        self.connect()
+        """Fail fast (no retries, no mlflow import) if the server is down.
+
+        Going offline must not wait for the slow mlflow import or for retries.
+        """
         if not self.profile.is_remote:
             return
-        from mlflow.utils.rest_utils import http_request
+        import requests
 
+        from modelhub_desktop.core.connection import request_kwargs
+
+        url = self.profile.tracking_uri.rstrip("/") + "/health"
         try:
-            resp = http_request(
-                self.host_creds(),
-                "/health",
-                "GET",
-                max_retries=0,
-                timeout=timeout,
-                raise_on_status=False,
-            )
-        except Exception as exc:  # noqa: BLE001
+            resp = requests.get(url, timeout=timeout,
+                                **request_kwargs(self.profile, self._credentials))
+        except requests.RequestException as exc:
             raise translate_error(exc, " at " + self.profile.tracking_uri) from None
         if resp.status_code >= 500:
-            raise Unreachable(f"The server answered with HTTP {resp.status_code}.")
+            raise ServerError(f"The server answered with HTTP {resp.status_code}.")
 
     @contextmanager
     def _call(self, what: str) -> Iterator[None]:
