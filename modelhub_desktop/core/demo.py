@@ -7,9 +7,11 @@ training dataset, a signature and an input example, and `champion` / `challenger
 
 from __future__ import annotations
 
+import os
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,34 +97,51 @@ def seed_demo_registry(
     exp = client.get_experiment_by_name(DEMO_EXPERIMENT)
     exp_id = exp.experiment_id if exp else client.create_experiment(
         DEMO_EXPERIMENT, artifact_location=Path(artifact_root).resolve().as_uri())
-    previous_uri = mlflow.get_tracking_uri()
-    previous_registry = mlflow.get_registry_uri()
     done = 0
-    try:
-        mlflow.set_tracking_uri(tracking_uri)
-        mlflow.set_registry_uri(tracking_uri)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            for spec in SPECS:
-                _ensure_model(client, spec)
-                scores: list[tuple[float, int]] = []
-                for i, params in enumerate(spec.variants):
-                    if is_cancelled is not None and is_cancelled():
-                        raise Cancelled("Demo seeding cancelled.")
-                    version, score = _train_version(mlflow, client, exp_id, spec, i, params)
-                    scores.append((score, version))
-                    done += 1
-                    if progress is not None:
-                        progress(done, total, f"{spec.model_name} v{version}")
-                ranked = sorted(scores, reverse=True)
-                client.set_registered_model_alias(spec.model_name, "champion", str(ranked[0][1]))
-                latest = max(v for _, v in scores)
-                challenger = latest if latest != ranked[0][1] else ranked[1][1]
-                client.set_registered_model_alias(spec.model_name, "challenger", str(challenger))
-    finally:
-        mlflow.set_tracking_uri(previous_uri)
-        mlflow.set_registry_uri(previous_registry)
+    with _process_uris(mlflow, tracking_uri), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for spec in SPECS:
+            _ensure_model(client, spec)
+            scores: list[tuple[float, int]] = []
+            for i, params in enumerate(spec.variants):
+                if is_cancelled is not None and is_cancelled():
+                    raise Cancelled("Demo seeding cancelled.")
+                version, score = _train_version(mlflow, client, exp_id, spec, i, params)
+                scores.append((score, version))
+                done += 1
+                if progress is not None:
+                    progress(done, total, f"{spec.model_name} v{version}")
+            ranked = sorted(scores, reverse=True)
+            client.set_registered_model_alias(spec.model_name, "champion", str(ranked[0][1]))
+            latest = max(v for _, v in scores)
+            challenger = latest if latest != ranked[0][1] else ranked[1][1]
+            client.set_registered_model_alias(spec.model_name, "challenger", str(challenger))
     return DemoSummary(len(SPECS), done, time.perf_counter() - start, False)
+
+
+@contextmanager
+def _process_uris(mlflow: Any, uri: str) -> Iterator[None]:
+    """Point mlflow's fluent API at `uri` for the duration, then put everything back.
+
+    `mlflow.set_tracking_uri` also exports MLFLOW_TRACKING_URI; left behind, it would make
+    an "Environment" profile appear.
+    """
+    from mlflow.tracking._model_registry import utils as registry_utils
+    from mlflow.tracking._tracking_service import utils as tracking_utils
+
+    saved_env = {k: os.environ.get(k) for k in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")}
+    saved = (tracking_utils._tracking_uri, registry_utils._registry_uri)
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
+    try:
+        yield
+    finally:
+        tracking_utils._tracking_uri, registry_utils._registry_uri = saved
+        for key, value in saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def _ensure_model(client: Any, spec: _Spec) -> None:

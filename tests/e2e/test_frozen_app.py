@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+# building the bundle takes several minutes on a 2-core machine
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(1800)]
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLE = ROOT / "dist" / "modelhub-desktop" / "modelhub-desktop"
 

@@ -29,6 +29,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> RegistryGateway:
     assert summary.models >= 3 and not summary.already_present
     again = seed_demo_registry(uri, str(root / "artifacts"))
     assert again.already_present and again.versions == 0
+    assert "MLFLOW_TRACKING_URI" not in os.environ  # seeding leaves the process as it was
     return RegistryGateway(Profile("Local", uri, source="local"))
 
 
