@@ -7,6 +7,7 @@ best value of each metric column (max or min, per metric) can be highlighted.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -150,18 +151,15 @@ class KeyStats:
 
 
 def key_stats(rows: Iterable[VersionRow]) -> KeyStats:
-    params: dict[str, int] = {}
-    metrics: dict[str, int] = {}
+    params: Counter[str] = Counter()
+    metrics: Counter[str] = Counter()
     n = 0
     for r in rows:
         n += 1
-        if r.run is None:
-            continue
-        for k in r.run.params:
-            params[k] = params.get(k, 0) + 1
-        for k in r.run.metrics:
-            metrics[k] = metrics.get(k, 0) + 1
-    return KeyStats(params, metrics, n)
+        if r.run is not None:
+            params.update(r.run.params.keys())  # Counter.update runs in C: 2,000 x 300 keys
+            metrics.update(r.run.metrics.keys())
+    return KeyStats(dict(params), dict(metrics), n)
 
 
 def default_column_ids(stats: KeyStats, uses_stages: bool) -> list[str]:
