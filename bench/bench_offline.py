@@ -1,6 +1,16 @@
 """Offline start: time to a populated table from the cache vs from the server, and memory.
 
-    .venv/bin/python -m bench.bench_offline [--versions 1000] [--cached 20000]
+On a real local `mlflow server`, builds one model with N versions (20 params and 10
+metrics per run), then launches the app as a user would (`--smoke --model NAME`, a fresh
+process each time, offscreen) and reads `data_s` (process start -> table populated) and
+the child's peak RSS:
+  * online, first start (empty cache): everything comes from the server;
+  * online, later start (cache filled): cached rows are painted at once, but `data_s`
+    is when the refresh from the server is on screen;
+  * offline (server stopped; the cache filled by the online runs), median of --repeat;
+  * --offline with a cache of --cached synthetic versions (peak memory).
+
+    .venv/bin/python -m bench.bench_offline [--versions 1000] [--cached 20000] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -8,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,16 +39,37 @@ finally:
 
 
 def smoke(url: str, data: Path, model: str, *extra: str) -> tuple[dict[str, str], float]:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    out = subprocess.run([sys.executable, "-c", RUNNER, "--smoke", "--tracking-uri", url,
-                          "--model", model, "--data-dir", str(data), *extra],
-                         capture_output=True, text=True, timeout=600, env=env).stdout
-    line = next(ln for ln in out.splitlines() if ln.startswith("smoke"))
+    """One app launch: the smoke line's fields and the child's peak RSS in MB."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", MLFLOW_DISABLE_TELEMETRY="true")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            RUNNER,
+            "--smoke",
+            "--tracking-uri",
+            url,
+            "--model",
+            model,
+            "--data-dir",
+            str(data),
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+    out = proc.stdout
+    line = next((ln for ln in out.splitlines() if ln.startswith("smoke")), "")
+    if not line.startswith("smoke ok"):
+        raise SystemExit(f"app run failed: {line or 'no smoke line'}\n{out}\n{proc.stderr[-3000:]}")
     rss = next(int(ln.split()[1]) for ln in out.splitlines() if ln.startswith("maxrss_kb"))
     return dict(re.findall(r"(\w+)=(\S+)", line)), rss / 1024
 
 
 def fill_cache(data: Path, url: str, model: str, n: int) -> None:
+    """A profile cache holding `n` synthetic versions, written the way a sync writes it."""
     from modelhub_desktop.core.cache import MetadataCache
     from modelhub_desktop.core.domain import ModelVersion, RegisteredModel, RunData
     from modelhub_desktop.core.paths import AppPaths
@@ -46,44 +78,92 @@ def fill_cache(data: Path, url: str, model: str, n: int) -> None:
     paths = AppPaths.resolve(data).ensure()
     profile = ProfileStore.for_tracking_uri(url)
     cache = MetadataCache(paths.cache_file(profile.cache_key))
-    cache.replace_models([RegisteredModel(model, latest_version=n)])
+    cache.replace_models([RegisteredModel(model, latest_version=n, aliases={"champion": n})])
     now = int(time.time() * 1000)
-    versions = [ModelVersion(model, i, creation_timestamp=now, run_id=f"r{i}")
-                for i in range(1, n + 1)]
-    runs = {f"r{i}": RunData(f"r{i}", params={f"p{j}": str(i + j) for j in range(20)},
-                             metrics={f"m{j}": i / (j + 1) for j in range(10)})
-            for i in range(1, n + 1)}
+    versions = [
+        ModelVersion(
+            model,
+            i,
+            creation_timestamp=now - i * 1000,
+            run_id=f"r{i}",
+            source=f"mlflow-artifacts:/1/r{i}/artifacts/model",
+            tags={"team": "bench"},
+            aliases=("champion",) if i == n else (),
+        )
+        for i in range(1, n + 1)
+    ]
+    runs = {
+        f"r{i}": RunData(
+            f"r{i}",
+            params={f"p{j}": str(i * 10 + j) for j in range(20)},
+            metrics={f"m{j}": i / (j + 1) for j in range(10)},
+        )
+        for i in range(1, n + 1)
+    }
     cache.replace_versions(model, versions, runs)
     cache.close()
+
+
+def row(label: str, fields: dict[str, str], rss_mb: float) -> str:
+    return (
+        f"{label:<34} versions={fields['versions']:>5} mode={fields['mode']:<7} "
+        f"window_s={fields['window_s']:>5} data_s={fields['data_s']:>6} "
+        f"peak_rss={rss_mb:4.0f} MB"
+    )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--versions", type=int, default=1000)
     ap.add_argument("--cached", type=int, default=20000)
+    ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     from tests.builders import client_for, make_model
 
+    started = time.perf_counter()
+    model = "offline-bench"
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
     server = start_server("offline")
-    data = Path(tempfile.mkdtemp())
+    data = Path(tempfile.mkdtemp(prefix="modelhub-bench-offline-"))
     try:
-        make_model(client_for(server.url), "offline-bench", args.versions, n_params=20,
-                   n_metrics=10, workers=6)
-        online, _ = smoke(server.url, data, "offline-bench")
+        t = time.perf_counter()
+        make_model(
+            client_for(server.url), model, args.versions, n_params=20, n_metrics=10, workers=6
+        )
+        print(
+            f"built {args.versions} versions (20 params, 10 metrics each) on a local "
+            f"server in {time.perf_counter() - t:.1f} s"
+        )
+        cold, cold_rss = smoke(server.url, data, model)
+        warm, warm_rss = smoke(server.url, data, model)
     finally:
         server.stop()
-    offline, _ = smoke(server.url, data, "offline-bench")
-    print(f"online  (from the server): {online['versions']} versions, data_s={online['data_s']}")
-    print(f"offline (from the cache) : {offline['versions']} versions, "
-          f"data_s={offline['data_s']} mode={offline['mode']}")
-    print(f"ratio: offline start is {float(online['data_s']) / float(offline['data_s']):.1f}x "
-          "faster")
-    big = Path(tempfile.mkdtemp())
-    url = "http://127.0.0.1:9"
+    offline_runs = [smoke(server.url, data, model) for _ in range(max(1, args.repeat))]
+    for fields, _ in offline_runs:
+        assert fields["mode"] == "offline" and fields["versions"] == cold["versions"], fields
+    median = statistics.median(float(f["data_s"]) for f, _ in offline_runs)
+    print(row("online, first start (empty cache)", cold, cold_rss))
+    print(row("online, later start (cache filled)", warm, warm_rss))
+    for i, (fields, rss) in enumerate(offline_runs, 1):
+        print(row(f"offline, server stopped (run {i})", fields, rss))
+    print(
+        f"time to populated table: online {float(cold['data_s']):.2f} s vs offline "
+        f"{median:.2f} s (median of {len(offline_runs)}): offline start is "
+        f"{float(cold['data_s']) / median:.1f}x faster"
+    )
+
+    big = Path(tempfile.mkdtemp(prefix="modelhub-bench-big-"))
+    url = "http://127.0.0.1:9"  # nothing listens there: --offline must not care
+    t = time.perf_counter()
     fill_cache(big, url, "big-model", args.cached)
+    fill_s = time.perf_counter() - t
+    size_mb = sum(p.stat().st_size for p in (big / "cache").iterdir()) / 1e6
     result, peak_mb = smoke(url, big, "big-model", "--offline")
-    print(f"{result['versions']} cached versions offline: data_s={result['data_s']}, "
-          f"peak RSS {peak_mb:.0f} MB")
+    assert result["versions"] == str(args.cached), result
+    print(f"cache of {args.cached} versions: written in {fill_s:.1f} s, {size_mb:.0f} MB on disk")
+    print(row(f"--offline, {args.cached} cached versions", result, peak_mb))
+    print(f"peak memory with {args.cached} cached versions: {peak_mb:.0f} MB")
+    print(f"benchmark wall time {time.perf_counter() - started:.0f} s")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ is not a readable cache is moved aside and rebuilt: `recovered` then says what h
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -87,20 +88,38 @@ class MetadataCache:
             ) from None
         try:
             return self._open()
+        except sqlite3.OperationalError as exc:
+            # Read-only folder, disk full, locked by another instance: the file itself is
+            # fine and must not be moved aside (OperationalError is a DatabaseError too).
+            # Only a file this user may not read or write, in a writable folder, is
+            # replaced like a corrupted one.
+            if not _unusable_but_replaceable(self.path):
+                raise _open_error(self.path, exc) from None
+            return self._move_aside_and_reopen(exc)
         except sqlite3.DatabaseError as exc:
-            aside = self.path.with_name(f"{self.path.name}.corrupt-{now_ms()}")
+            return self._move_aside_and_reopen(exc)
+
+    def _move_aside_and_reopen(self, exc: sqlite3.DatabaseError) -> sqlite3.Connection:
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{now_ms()}")
+        try:
             for suffix in ("", "-wal", "-shm"):
                 src = Path(str(self.path) + suffix)
                 if src.exists():
                     src.replace(Path(str(aside) + suffix))
-            self.recovered = (
-                f"The local cache was unreadable ({exc}); it was moved to {aside.name} "
-                "and rebuilt. Refresh to fill it again."
-            )
-            log.warning("cache recovered: %s", self.recovered)
+        except OSError as move_exc:
+            raise StorageError(
+                f"The local cache {self.path} is unreadable ({exc}) and could not be "
+                f"moved aside: {move_exc.strerror}."
+            ) from None
+        self.recovered = (
+            f"The local cache was unreadable ({exc}); it was moved to {aside.name} "
+            "and rebuilt. Refresh to fill it again."
+        )
+        log.warning("cache recovered: %s", self.recovered)
+        try:
             return self._open()
-        except sqlite3.OperationalError as exc:  # read-only dir, disk full, locked
-            raise StorageError(f"Cannot open the local cache {self.path}: {exc}.") from None
+        except sqlite3.DatabaseError as again:
+            raise _open_error(self.path, again) from None
 
     def _open(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=15, check_same_thread=False, isolation_level=None)
@@ -314,6 +333,21 @@ class MetadataCache:
             tx, "INSERT INTO changes(at, kind, model_name, version, detail) VALUES (?, ?, ?, ?, ?)",
             [(c.at, c.kind, c.model_name, c.version, c.detail) for c in changes],
         )
+
+
+def _unusable_but_replaceable(path: Path) -> bool:
+    return (
+        path.exists()
+        and not os.access(path, os.R_OK | os.W_OK)
+        and os.access(path.parent, os.W_OK | os.X_OK)
+    )
+
+
+def _open_error(path: Path, exc: sqlite3.DatabaseError) -> StorageError:
+    return StorageError(
+        f"Cannot open the local cache {path}: {exc}. Check that the folder is writable "
+        "and the disk has free space."
+    )
 
 
 def _statements(script: str) -> list[str]:
