@@ -1,97 +1,323 @@
-"""CompareView draws one curve per version from cached histories, exports, and never raises
-on edge cases."""
+"""CompareView draws one curve per version from cached histories, explains what it cannot
+draw, exports files other tools open, and never raises on edge cases."""
 
 from __future__ import annotations
 
 import math
+import sys
+import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pyqtgraph as pg
 import pytest
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QColor, QImage, QPalette
+from PySide6.QtWidgets import QApplication
 
 from modelhub_desktop.core.cache import MetadataCache
 from modelhub_desktop.core.domain import MetricPoint, ModelVersion, Profile, RunData
+from modelhub_desktop.core.histories import MAX_POINTS_PER_RUN
 from modelhub_desktop.core.registry import RegistryGateway
+from modelhub_desktop.ui.charts import palette
 from modelhub_desktop.ui.models.version_table_model import VersionRow
 from modelhub_desktop.ui.tasks import TaskRunner
 from modelhub_desktop.ui.views.compare_view import CompareView
+
+BIG = sys.float_info.max
 
 
 def rows() -> list[VersionRow]:
     out = []
     for v in range(1, 5):
-        run = RunData(f"r{v}", metrics={"train_loss": 1.0 / v, "acc": 0.5 + v / 10},
-                      params={"lr": str(v / 10), "seed": "1"})
-        out.append(VersionRow(ModelVersion("m", v, run_id=f"r{v}",
+        metrics = {"train_loss": 1.0 / v, "acc": 0.5 + v / 10}
+        if v == 3:
+            metrics["rare"] = 1.0  # a metric only one version logged
+        run = RunData(f"r{v}", metrics=metrics, params={"lr": str(v / 10), "seed": "1"})
+        out.append(VersionRow(ModelVersion("m", v, run_id=f"r{v}", creation_timestamp=v * 86400000,
                                            aliases=("champion",) if v == 2 else ()), run))
     out.append(VersionRow(ModelVersion("m", 5, run_id=""), None))  # registered from a path
+    out.append(VersionRow(ModelVersion("m", 6, run_id="deleted"), None))  # run is gone
     return out
 
 
-@pytest.fixture
-def view(qtbot, tmp_path: Path) -> CompareView:
-    cache = MetadataCache(tmp_path / "c.sqlite")
+def cached_histories() -> dict:
     hist = {}
     for v in range(1, 5):
         values = [1.0 / (s + v) for s in range(50)]
         if v == 3:
             values[10] = math.nan
-            values[11] = math.inf
+            values[11] = BIG  # +inf as MLflow stores it
+        steps = list(range(50))
+        if v == 2:
+            steps = [s * 10 for s in range(50)]  # gaps between steps
         if v == 4:
-            values = values[:1]  # a single step
+            values, steps = values[:1], steps[:1]  # a single step
         hist[(f"r{v}", "train_loss")] = [MetricPoint(f"r{v}", "train_loss", y, s, 1000 * s)
-                                         for s, y in enumerate(values)]
-    cache.store_metric_histories(hist)
-    w = CompareView(TaskRunner())
+                                         for s, y in zip(steps, values, strict=True)]
+        hist[(f"r{v}", "acc")] = [MetricPoint(f"r{v}", "acc", 0.5 + v / 10, 0, 0)]
+    hist[("r3", "rare")] = [MetricPoint("r3", "rare", 1.0, 0, 0)]
+    for v in (1, 2, 4):
+        hist[(f"r{v}", "rare")] = []
+    return hist
+
+
+@pytest.fixture
+def runner(qtbot):
+    r = TaskRunner()
+    yield r
+    r.shutdown()
+
+
+@pytest.fixture
+def view(qtbot, runner: TaskRunner, tmp_path: Path) -> CompareView:
+    cache = MetadataCache(tmp_path / "c.sqlite")
+    cache.store_metric_histories(cached_histories())
+    w = CompareView(runner)
     qtbot.addWidget(w)
-    w.resize(1000, 600)
+    w.resize(1100, 650)
     w.show()
     w.set_context(RegistryGateway(Profile("x", "http://127.0.0.1:9")), cache, online=False)
     return w
 
 
-def test_curves_per_version_and_edge_cases(view: CompareView, qtbot) -> None:
+def curves(plot: pg.PlotWidget) -> list[pg.PlotDataItem]:
+    return [i for i in plot.getPlotItem().listDataItems() if isinstance(i, pg.PlotDataItem)]
+
+
+def test_curves_legend_notes_and_controls(view: CompareView, qtbot) -> None:
     all_rows = rows()
     view.compare("m", all_rows, all_rows)
     assert view.objectName() == "compareView"
-    assert view.metric_combo.currentText() == "train_loss"
+    assert view.stack.currentIndex() == 1
+    assert view.current_metric() == "train_loss"
     qtbot.waitUntil(lambda: len(view.history_hover.series) == 4, timeout=5000)
+    assert len(curves(view.history_plot)) == 4
     legend = view.history_plot.getPlotItem().legend
-    labels = [label.text for _, label in legend.items]
-    assert labels == ["v1", "v2 @champion", "v3", "v4"]
-    assert "v5: no run" in view.history_note.text()
-    assert "v3: 2 NaN/inf" in view.history_note.text()
+    assert [label.text for _, label in legend.items] == ["v1", "v2 @champion", "v3", "v4"]
+    note = view.history_note.text()
+    assert "v5: no run (registered from a path" in note
+    assert "v6: no run (its run was deleted" in note
+    assert "v3: 2 NaN/inf points not drawn" in note
+    assert "a single step, drawn as a dot: v4 (step 0)" in note
+    single = curves(view.history_plot)[3]
+    assert single.opts["symbol"] == "o"  # a lone point is visible
+    # colours: Okabe-Ito, stable per version
+    assert curves(view.history_plot)[0].opts["pen"].color().name() == palette.LIGHT[0].lower()
+
     view.log_y.setChecked(True)
     view.smoothing.setValue(60)
-    view.x_axis.setCurrentIndex(2)
-    assert len(view.history_hover.series) == 4
-    assert view.final_table.rowCount() == 2  # acc, train_loss
-    view.only_diff.setChecked(True)
-    assert view.params_table.rowCount() == 1  # lr differs, seed does not
+    assert "non-positive" in view.history_note.text()
+    for index in range(view.x_axis.count()):
+        view.x_axis.setCurrentIndex(index)
+        assert len(view.history_hover.series) == 4
+        dates = isinstance(view.history_plot.getPlotItem().getAxis("bottom"), pg.DateAxisItem)
+        assert dates == (view.x_axis.currentData() == "wall")
+    view.x_axis.setCurrentIndex(0)
+
+    view.set_metric("rare")
+    qtbot.waitUntil(lambda: len(view.history_hover.series) == 1, timeout=5000)
+    assert "v1: did not log rare" in view.history_note.text()
+
+
+def test_hover_reports_version_step_and_value(view: CompareView, qtbot) -> None:
+    view.compare("m", rows()[:2], rows())
+    qtbot.waitUntil(lambda: len(view.history_hover.series) == 2, timeout=5000)
+    item = view.history_plot.getPlotItem()
+    item.setXRange(0, 490, padding=0)
+    item.setYRange(0, 0.6, padding=0)
+    scene_pos = item.vb.mapViewToScene(QPointF(100, 1.0 / 12))  # v2 logged step 100 = 1/12
+    text = view.history_hover.text_at(scene_pos)
+    assert text is not None and text.startswith("v2 @champion\nstep 100\nvalue 0.0833")
+    assert view.history_hover.text_at(QPointF(-50, -50)) is None
+
+
+def test_across_versions_marks_alias_holders_and_explains_gaps(view: CompareView) -> None:
+    view.compare("m", rows()[:2], rows())
+    view.set_metric("acc")
+    item = view.across_plot.getPlotItem()
+    assert not item.listDataItems()  # hidden tabs are drawn when they show
+    view.tabs.setCurrentIndex(1)
+    main = [c for c in item.listDataItems() if c.name() == "latest acc"][0]
+    assert list(main.getData()[0]) == [1.0, 2.0, 3.0, 4.0]  # all versions, not only chosen
+    labels = [i.toPlainText() for i in item.items if isinstance(i, pg.TextItem)]
+    assert labels == ["@champion"]
+    assert "no acc: v5 (no run), v6 (no run)" in view.across_note.text()
+    view.across_x.setCurrentIndex(1)
+    assert isinstance(item.getAxis("bottom"), pg.DateAxisItem)
+    main = [c for c in item.listDataItems() if c.name() == "latest acc"][0]
+    assert list(main.getData()[0]) == [86400.0, 172800.0, 259200.0, 345600.0]
+
+
+def test_final_metrics_best_baseline_direction_and_params(view: CompareView, qtbot,
+                                                          qtmodeltester) -> None:
+    view.compare("m", rows(), rows())
+    model = view.final_model
+    qtmodeltester.check(model)
+    assert [model.headerData(r, pg.QtCore.Qt.Orientation.Vertical) for r in
+            range(model.rowCount())] == ["acc  ↑", "rare  ↑", "train_loss  ↓"]
+    assert view.baseline.currentText() == "v2 @champion"  # the champion is the baseline
+    acc = [model.cell(0, c) for c in range(model.columnCount())]
+    assert acc[3].bold and acc[3].text == "0.9"  # v4 has the best accuracy
+    assert acc[4].text == "—" and "path" in acc[4].tooltip
+    diff_v1 = acc[6]  # first difference column: v1 - v2
+    assert diff_v1.text.startswith("-0.1") and diff_v1.foreground is not None
+    view.set_direction("acc", "min")
+    assert model.cell(0, 0).bold and not model.cell(0, 3).bold
+    assert model.headerData(0, pg.QtCore.Qt.Orientation.Vertical) == "acc  ↓"
+    view.tabs.setCurrentIndex(2)
+    bars = [i for i in view.bars_plot.getPlotItem().items if isinstance(i, pg.BarGraphItem)]
+    assert len(bars) == 4  # one bar series per version that has a run
+
+    qtmodeltester.check(view.params_model)
+    assert view.params_model.rowCount() == 1  # lr differs, seed does not
+    view.only_diff.setChecked(False)
+    assert view.params_model.rowCount() == 2
+    assert "Tinted: differs from the baseline v2 @champion" in view.params_note.text()
+
+
+def test_small_multiples(view: CompareView, qtbot) -> None:
+    view.compare("m", rows(), rows())
+    view.multiples.setChecked(True)
+    assert view.history_stack.currentIndex() == 1 and view.multiples_button.isEnabled()
+    qtbot.waitUntil(lambda: len(view.grid.ci.items) == 3, timeout=5000)  # train_loss, acc, rare
+    view.set_multiple_metrics(["acc", "train_loss"])
+    qtbot.waitUntil(lambda: len(view.grid.ci.items) == 2, timeout=5000)
+    titles = sorted(p.titleLabel.text for p in view.grid.ci.items)
+    assert titles == ["acc", "train_loss"]
+    qtbot.waitUntil(lambda: all(len(t.series) == 4 for t in view.grid_hover.targets),
+                    timeout=5000)
 
 
 def test_exports_open_in_other_tools(view: CompareView, qtbot, tmp_path: Path) -> None:
     import pandas as pd
-    from PySide6.QtGui import QImage
+    from PySide6.QtSvg import QSvgRenderer
 
     view.compare("m", rows()[:3], rows())
     qtbot.waitUntil(lambda: len(view.history_hover.series) == 3, timeout=5000)
-    png = view.export_png(tmp_path / "c.png")
-    assert not QImage(str(png)).isNull()
-    svg = view.export_svg(tmp_path / "c.svg")
-    assert svg.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    saved: list[str] = []
+    view.statusMessage.connect(saved.append)
+    for tab in range(3):
+        view.tabs.setCurrentIndex(tab)
+        png = view.export_png(tmp_path / f"c{tab}.png")
+        assert png is not None and not QImage(str(png)).isNull()
+        assert QImage(str(png)).width() == 1600
+        svg = view.export_svg(tmp_path / f"c{tab}.svg")
+        assert svg is not None
+        root = ET.parse(svg).getroot()
+        assert root.tag.endswith("svg") and root.get("width", "").isdigit()
+        assert QSvgRenderer(str(svg)).isValid()
+    assert any("Saved" in m for m in saved)
+    # curves are plain polylines in pixel coordinates (no data-space transforms left)
+    view.tabs.setCurrentIndex(0)
+    text = view.export_svg(tmp_path / "h.svg").read_text(encoding="utf-8")  # type: ignore[union-attr]
+    assert "<polyline" in text and "matrix(" not in text.split("<polyline", 1)[0][-400:]
+
+    view.tabs.setCurrentIndex(0)
     data = pd.read_csv(view.export_csv(tmp_path / "c.csv"))
     assert set(data["series"]) == {"v1", "v2 @champion", "v3"}
+    assert len(data) == 150 and math.isinf(data["value"].max())
+    view.tabs.setCurrentIndex(1)
+    across = pd.read_csv(view.export_csv(tmp_path / "a.csv"))
+    assert list(across["version"]) == [1, 2, 3, 4, 5, 6]
     view.tabs.setCurrentIndex(2)
     table = pd.read_csv(view.export_csv(tmp_path / "f.csv"))
-    assert list(table["version"]) == [1, 2, 3]
+    assert list(table["version"]) == [1, 2, 3] and "train_loss - v2" in table.columns
+    view.tabs.setCurrentIndex(3)
+    assert not view.export_buttons["PNG"].isEnabled()
+    assert view.export_png(tmp_path / "none.png") is None
+    params = pd.read_csv(view.export_csv(tmp_path / "p.csv"))
+    assert list(params["param"]) == ["lr"]
 
 
-def test_small_multiples_and_grouped_bars(view: CompareView, qtbot) -> None:
-    all_rows = rows()
-    view.compare("m", all_rows, all_rows)
-    view.multiples.setChecked(True)
-    qtbot.waitUntil(lambda: len(view.grid.ci.items) == 2, timeout=5000)  # acc, train_loss
-    assert view.history_plot.isHidden() and view.grid.isVisible()
-    bars = [i for i in view.bars_plot.getPlotItem().items
-            if type(i).__name__ == "BarGraphItem"]
-    assert len(bars) == 4  # one bar series per version that has a run
+def test_empty_and_degenerate_inputs_never_raise(view: CompareView, qtbot,
+                                                 tmp_path: Path) -> None:
+    view.compare("m", [], [])
+    assert view.stack.currentIndex() == 0 and not view.export_buttons["CSV"].isEnabled()
+    no_runs = [VersionRow(ModelVersion("m", 1), None), VersionRow(ModelVersion("m", 2), None)]
+    view.compare("m", no_runs, no_runs)
+    assert view.current_metric() == ""
+    assert "No metrics to chart" in view.history_note.text()
+    assert "None of these versions logged metrics." in view.final_note.text()
+    for tab in range(4):
+        view.tabs.setCurrentIndex(tab)
+        view.export_csv(tmp_path / f"e{tab}.csv")
+        if tab < 3:
+            assert view.export_png(tmp_path / f"e{tab}.png") is not None
+    # offline and not cached: explained
+    uncached = [VersionRow(ModelVersion("m", 9, run_id="r9"),
+                           RunData("r9", metrics={"loss": 1.0}))]
+    view.tabs.setCurrentIndex(0)
+    view.compare("m", uncached, uncached)
+    qtbot.waitUntil(lambda: "not in the local cache" in view.history_note.text(), timeout=5000)
+    # no context at all (main window not connected yet)
+    bare_runner = TaskRunner()
+    bare = CompareView(bare_runner)
+    qtbot.addWidget(bare)
+    bare.compare("m", rows(), rows())
+    assert "history not loaded" in bare.history_note.text()
+    bare_runner.shutdown()
+
+
+def test_follows_a_dark_palette(view: CompareView, qtbot) -> None:
+    view.compare("m", rows()[:2], rows())
+    qtbot.waitUntil(lambda: len(view.history_hover.series) == 2, timeout=5000)
+    app = QApplication.instance()
+    old = app.palette()
+    dark = QPalette(old)
+    dark.setColor(QPalette.ColorRole.Base, QColor("#1e1e1e"))
+    dark.setColor(QPalette.ColorRole.Text, QColor("#e6e6e6"))
+    try:
+        app.setPalette(dark)
+        qtbot.waitUntil(lambda: view.theme.dark, timeout=3000)
+        assert view.history_plot.backgroundBrush().color().name() == "#1e1e1e"
+        first = curves(view.history_plot)[0]
+        assert first.opts["pen"].color().name() == palette.DARK[0].lower()
+    finally:
+        app.setPalette(old)
+    qtbot.waitUntil(lambda: not view.theme.dark, timeout=3000)
+
+
+@pytest.fixture(scope="module")
+def long_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, list[str]]:
+    from mlflow import MlflowClient
+    from mlflow.entities import Metric
+
+    root = tmp_path_factory.mktemp("zoom-store")
+    uri = f"sqlite:///{root / 'mlflow.db'}"
+    client = MlflowClient(tracking_uri=uri, registry_uri=uri)
+    exp = client.create_experiment("z", artifact_location=(root / "a").as_uri())
+    now = int(time.time() * 1000)
+    ids = []
+    for i in range(2):
+        rid = client.create_run(exp).info.run_id
+        pts = [Metric("loss", (i + 1) / (1 + s), now + s, s) for s in range(4000)]
+        for start in range(0, len(pts), 1000):
+            client.log_batch(rid, metrics=pts[start : start + 1000])
+        ids.append(rid)
+    return uri, ids
+
+
+def test_loads_through_runner_and_zoom_fetches_full_resolution(
+        qtbot, runner: TaskRunner, tmp_path: Path, long_store: tuple[str, list[str]]) -> None:
+    uri, ids = long_store
+    gw = RegistryGateway(Profile("local", uri, source="local"))
+    cache = MetadataCache(tmp_path / "c.sqlite")
+    rows_ = [VersionRow(ModelVersion("z", i + 1, run_id=rid),
+                        RunData(rid, metrics={"loss": 0.1})) for i, rid in enumerate(ids)]
+    view = CompareView(runner)
+    qtbot.addWidget(view)
+    view.resize(900, 500)
+    view.show()
+    view.set_context(gw, cache, online=True)
+    view.compare("z", rows_, rows_)
+    qtbot.waitUntil(lambda: len(view.history_hover.series) == 2, timeout=30000)
+    key = (ids[0], "loss")
+    assert len(view.histories[key]) == MAX_POINTS_PER_RUN  # sampled
+    assert cache.metric_history(*key) is not None  # stored for offline use
+    assert "zoom in" in view.history_note.text()
+    view.history_plot.getPlotItem().vb.setXRange(1000, 1100, padding=0)
+    qtbot.waitUntil(lambda: len([p for p in view.histories[key] if 1000 <= p.step <= 1100])
+                    == 101, timeout=30000)
+    lo, hi = view.history_plot.getPlotItem().vb.viewRange()[0]
+    assert 995 <= lo <= 1005 and 1095 <= hi <= 1105  # the view stayed where the user was

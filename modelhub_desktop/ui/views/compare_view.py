@@ -1,33 +1,61 @@
-"""The `compareView`: chosen versions side by side on charts and tables."""
+"""The `compareView`: chosen versions side by side on charts and tables.
+
+Tabs: metric history (one curve per version; step, wall or relative time; smoothing;
+log scale; small multiples), one metric across all versions of the model (alias holders
+marked), final metrics (table with best values and differences to a baseline, grouped
+bars) and params side by side.
+
+Histories come from the cache first and from MLflow's bulk endpoints otherwise, on the
+task runner (never on the UI thread); curves appear as chunks arrive. Long histories
+arrive sampled (2,500 points per run); zooming in on the step axis fetches the visible
+window at full resolution. Anything that cannot be drawn is explained under the chart.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import math
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAction, QBrush, QColor, QFont
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QSlider,
-    QTableWidget,
-    QTableWidgetItem,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from modelhub_desktop.core import compare
 from modelhub_desktop.core.compare import Compared
-from modelhub_desktop.core.errors import ModelHubError
+from modelhub_desktop.core.domain import MetricPoint
+from modelhub_desktop.core.errors import Cancelled, ModelHubError
 from modelhub_desktop.core.formatting import fmt_metric
 from modelhub_desktop.core.histories import (
     MAX_POINTS_PER_RUN,
@@ -35,20 +63,181 @@ from modelhub_desktop.core.histories import (
     fetch_histories,
     load_histories,
 )
+from modelhub_desktop.core.progress import yield_to_ui
 from modelhub_desktop.ui.charts import plots
-from modelhub_desktop.ui.charts.palette import series_style
+from modelhub_desktop.ui.charts.palette import ALIAS_MARK, BETTER, WORSE, series_style
 
-BEST = QBrush(QColor(46, 160, 67, 70))
-MAX_MULTIPLES = 6
-X_AXES = [("step", "Step"), ("wall", "Wall time (s)"), ("relative", "Relative time (s)")]
+#: Small multiples shown at most (3 x 3).
+MAX_MULTIPLES = 9
+#: Metrics drawn as grouped bars at most (their names must fit under the bars).
+MAX_BAR_METRICS = 12
+BEST_BRUSH = QBrush(QColor(46, 160, 67, 70))
+DIFFERS_BRUSH = QBrush(QColor(230, 159, 0, 45))
+HISTORY_TAB, ACROSS_TAB, FINAL_TAB, PARAMS_TAB = range(4)
+EMPTY_TEXT = ("Select two or more versions in the version table and press Compare "
+              "(Ctrl+M) to see their metric histories, final metrics and params side by side.")
 
 
-def _item(text: str, align_right: bool = False) -> QTableWidgetItem:
-    it = QTableWidgetItem(text)
-    it.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-    if align_right:
-        it.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-    return it
+#: Curves added to the main chart per event-loop turn (each costs a few ms to create).
+CURVES_PER_TURN = 4
+
+
+@dataclass(frozen=True)
+class CurveSpec:
+    """One curve to draw: whose, in which style, and its data."""
+
+    version: int
+    index: int  # position in the comparison: colour and dash
+    label: str
+    xs: np.ndarray
+    ys: np.ndarray
+    raw: np.ndarray
+    width: float
+
+
+class _ArraysContext:
+    """Wraps a task's context: partial results travel with their arrays, built on the
+    worker thread, so the UI thread only draws."""
+
+    def __init__(self, ctx: Any) -> None:
+        self._ctx = ctx
+
+    @property
+    def cancelled(self) -> bool:
+        return bool(self._ctx.cancelled)
+
+    def check(self) -> None:
+        self._ctx.check()
+
+    def progress(self, done: int, total: int, message: str = "") -> None:
+        self._ctx.progress(done, total, message)
+
+    def partial(self, chunk: Histories) -> None:
+        arrays = {}
+        for pair, points in chunk.items():
+            arrays[pair] = compare.history_arrays(points)
+            yield_to_ui()
+        self._ctx.partial(arrays)
+
+
+def _alive(obj: Any) -> bool:
+    import shiboken6
+
+    return bool(shiboken6.isValid(obj))
+
+
+# -- a small read-only table model ---------------------------------------------------------------
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    value: Any = None  # raw value (SORT_ROLE)
+    background: QBrush | None = None
+    foreground: QColor | None = None
+    bold: bool = False
+    tooltip: str = ""
+    align_right: bool = False
+
+
+SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 1
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+Index = QModelIndex | QPersistentModelIndex
+
+
+class GridModel(QAbstractTableModel):
+    """Rows x columns of prepared cells (final metrics, params); replaced as a whole."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[str] = []
+        self._row_tips: list[str] = []
+        self._cols: list[str] = []
+        self._col_tips: list[str] = []
+        self._cells: list[list[Cell]] = []
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    def set_grid(self, rows: Sequence[str], cols: Sequence[str], cells: Sequence[Sequence[Cell]],
+                 row_tips: Sequence[str] = (), col_tips: Sequence[str] = ()) -> None:
+        self.beginResetModel()
+        self._rows, self._cols = list(rows), list(cols)
+        self._row_tips, self._col_tips = list(row_tips), list(col_tips)
+        self._cells = [list(r) for r in cells]
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._cols)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        role = int(role)
+        names, tips = ((self._cols, self._col_tips) if orientation == Qt.Orientation.Horizontal
+                       else (self._rows, self._row_tips))
+        if not 0 <= section < len(names):
+            return None
+        if role == int(Qt.ItemDataRole.DisplayRole):
+            return names[section]
+        if role == int(Qt.ItemDataRole.ToolTipRole):
+            return tips[section] if section < len(tips) and tips[section] else names[section]
+        return None
+
+    def cell(self, row: int, col: int) -> Cell:
+        return self._cells[row][col]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        r, c = index.row(), index.column()
+        if not (0 <= r < len(self._cells) and 0 <= c < len(self._cells[r])):
+            return None
+        cell = self._cells[r][c]
+        role = int(role)
+        if role == int(Qt.ItemDataRole.DisplayRole):
+            return cell.text
+        if role == SORT_ROLE:
+            return cell.value
+        if role == int(Qt.ItemDataRole.ToolTipRole):
+            return cell.tooltip or None
+        if role == int(Qt.ItemDataRole.BackgroundRole):
+            return cell.background
+        if role == int(Qt.ItemDataRole.ForegroundRole):
+            return cell.foreground
+        if role == int(Qt.ItemDataRole.FontRole):
+            return self._bold if cell.bold else None
+        if role == int(Qt.ItemDataRole.TextAlignmentRole):
+            return _RIGHT if cell.align_right else None
+        return None
+
+
+def _table(name: str, model: GridModel) -> QTableView:
+    view = QTableView()
+    view.setObjectName(name)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.horizontalHeader().setStretchLastSection(False)
+    return view
+
+
+def _note_label(name: str) -> QLabel:
+    label = QLabel("")
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def _fmt_diff(d: float | None, rel: float | None) -> str:
+    if d is None:
+        return ""
+    text = "0" if d == 0 else f"{d:+.4g}"
+    if rel is not None and d != 0:
+        text += f" ({rel:+.1%})"
+    return text
 
 
 class CompareView(QWidget):
@@ -66,425 +255,1095 @@ class CompareView(QWidget):
         self.model_name = ""
         self.selected: list[Compared] = []
         self.all_versions: list[Compared] = []
-        self.histories: Histories = {}
+        #: Loaded histories as arrays: the view keeps no per-point Python objects.
+        self._data: dict[tuple[str, str], compare.HistoryArrays] = {}
+        self.directions: dict[str, str] = {}
+        self.multiple_keys: list[str] = []
+        self._pending: dict[str, set[tuple[str, str]]] = {}
+        self._sampled: set[tuple[str, str]] = set()
+        self._full_windows: dict[tuple[str, str], list[tuple[int, int]]] = {}
+        self._drawing = False
+        self._retheming = False
+        self._stale: set[int] = set()  # tabs whose chart changed while hidden
+        self.theme = plots.current_theme()
+        self._build()
 
+    # -- layout ----------------------------------------------------------------------------------
+    def _build(self) -> None:
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(4, 4, 4, 4)
         top = QHBoxLayout()
-        self.title = QLabel("Select two or more versions and press Compare (Ctrl+M).")
+        self.title = QLabel("")
+        self.title.setObjectName("compareTitle")
+        self.title.setTextFormat(Qt.TextFormat.RichText)
         top.addWidget(self.title, 1)
         top.addWidget(QLabel("Metric:"))
         self.metric_combo = QComboBox()
         self.metric_combo.setObjectName("compareMetric")
-        self.metric_combo.setMinimumWidth(160)
+        self.metric_combo.setMinimumWidth(180)
+        self.metric_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.metric_combo.currentTextChanged.connect(self._metric_changed)
         top.addWidget(self.metric_combo)
-        for label, slot in (("PNG…", self._export_png), ("SVG…", self._export_svg),
-                            ("CSV…", self._export_csv)):
-            b = QPushButton(f"Export {label}")
-            b.setObjectName(f"export{label[:3]}Button")
+        self.export_buttons: dict[str, QPushButton] = {}
+        for kind, slot in (("PNG", self._export_png), ("SVG", self._export_svg),
+                           ("CSV", self._export_csv)):
+            b = QPushButton(f"Export {kind}…")
+            b.setObjectName(f"export{kind}Button")
             b.clicked.connect(slot)
             top.addWidget(b)
+            self.export_buttons[kind] = b
         layout.addLayout(top)
 
+        self.stack = QStackedWidget()
+        self.empty = QLabel(EMPTY_TEXT)
+        self.empty.setObjectName("compareEmpty")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self.empty)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("compareTabs")
-        layout.addWidget(self.tabs, 1)
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.stack.addWidget(self.tabs)
+        layout.addWidget(self.stack, 1)
 
-        # -- metric history
-        hist = QWidget()
-        hl = QVBoxLayout(hist)
-        opts = QHBoxLayout()
-        opts.addWidget(QLabel("X axis:"))
-        self.x_axis = QComboBox()
-        for key, label in X_AXES:
-            self.x_axis.addItem(label, key)
-        self.x_axis.currentIndexChanged.connect(self.redraw)
-        opts.addWidget(self.x_axis)
-        self.log_y = QCheckBox("Log scale")
-        self.log_y.toggled.connect(self.redraw)
-        opts.addWidget(self.log_y)
-        opts.addWidget(QLabel("Smoothing:"))
-        self.smoothing = QSlider(Qt.Orientation.Horizontal)
-        self.smoothing.setRange(0, 95)
-        self.smoothing.setMaximumWidth(160)
-        self.smoothing.valueChanged.connect(self.redraw)
-        opts.addWidget(self.smoothing)
-        self.multiples = QCheckBox("All metrics (small multiples)")
-        self.multiples.setObjectName("smallMultiples")
-        self.multiples.toggled.connect(self._multiples_toggled)
-        opts.addWidget(self.multiples)
-        opts.addStretch(1)
-        hl.addLayout(opts)
-        self.history_plot = plots.make_plot()
-        self.history_plot.setObjectName("historyPlot")
-        self.history_hover = plots.HoverReadout(self.history_plot)
-        hl.addWidget(self.history_plot, 1)
-        self.grid = pg.GraphicsLayoutWidget()
-        self.grid.setObjectName("smallMultiplesGrid")
-        self.grid.setBackground(plots.theme_colors()[0])
-        self.grid.hide()
-        hl.addWidget(self.grid, 1)
+        self.tabs.addTab(self._build_history(), "Metric history")
+        self.tabs.addTab(self._build_across(), "Across versions")
+        self.tabs.addTab(self._build_final(), "Final metrics")
+        self.tabs.addTab(self._build_params(), "Params")
+
+        self._curve_items: dict[int, tuple[Any, str]] = {}
+        self._multi: list[tuple[str, tuple[Any, dict[int, tuple[Any, str]]]]] = []
+        self._build_queue: list[tuple[Any, dict[int, tuple[Any, str]], Any, CurveSpec,
+                                      bool]] = []
+        self._build_timer = QTimer(self)
+        self._build_timer.setInterval(0)
+        self._build_timer.timeout.connect(self._build_step)
+        self._redraw_timer = QTimer(self)
+        self._redraw_timer.setSingleShot(True)
+        self._redraw_timer.setInterval(30)
+        self._redraw_timer.timeout.connect(self._draw_history)
         # zooming in asks the server for the visible steps at full resolution
         self._zoom_timer = QTimer(self)
         self._zoom_timer.setSingleShot(True)
         self._zoom_timer.setInterval(350)
         self._zoom_timer.timeout.connect(self._fetch_zoomed)
+        self._show_empty(True)
+        self._tab_changed(0)
+
+    def _build_history(self) -> QWidget:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        opts = QHBoxLayout()
+        opts.addWidget(QLabel("X axis:"))
+        self.x_axis = QComboBox()
+        self.x_axis.setObjectName("historyXAxis")
+        for key, label in compare.X_AXES.items():
+            self.x_axis.addItem(label, key)
+        self.x_axis.currentIndexChanged.connect(self._restyle_history)
+        opts.addWidget(self.x_axis)
+        self.log_y = QCheckBox("Log scale")
+        self.log_y.setObjectName("historyLogScale")
+        self.log_y.toggled.connect(self._restyle_history)
+        opts.addWidget(self.log_y)
+        opts.addWidget(QLabel("Smoothing:"))
+        self.smoothing = QSlider(Qt.Orientation.Horizontal)
+        self.smoothing.setObjectName("historySmoothing")
+        self.smoothing.setRange(0, 99)
+        self.smoothing.setMaximumWidth(160)
+        self.smoothing.setToolTip("Exponential moving average (0 = off)")
+        self.smoothing.valueChanged.connect(self._smoothing_changed)
+        opts.addWidget(self.smoothing)
+        self.smoothing_label = QLabel("off")
+        self.smoothing_label.setMinimumWidth(32)
+        opts.addWidget(self.smoothing_label)
+        self.multiples = QCheckBox("Small multiples")
+        self.multiples.setObjectName("smallMultiples")
+        self.multiples.setToolTip("One small chart per metric, all versions in each")
+        self.multiples.toggled.connect(self._multiples_toggled)
+        opts.addWidget(self.multiples)
+        self.multiples_button = QToolButton()
+        self.multiples_button.setObjectName("multiplesMetrics")
+        self.multiples_button.setText("Metrics…")
+        self.multiples_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.multiples_menu = QMenu(self.multiples_button)
+        self.multiples_button.setMenu(self.multiples_menu)
+        self.multiples_button.setEnabled(False)
+        opts.addWidget(self.multiples_button)
+        opts.addStretch(1)
+        v.addLayout(opts)
+        self.history_stack = QStackedWidget()
+        self.history_plot = plots.make_plot(self.theme)
+        self.history_plot.setObjectName("historyPlot")
+        self.history_hover = plots.HoverReadout(self.history_plot)
         self.history_plot.getPlotItem().sigXRangeChanged.connect(self._on_zoom)
-        self._drawing = False
-        self.history_note = QLabel("")
-        self.history_note.setWordWrap(True)
-        hl.addWidget(self.history_note)
-        self.tabs.addTab(hist, "Metric history")
+        self.history_stack.addWidget(self.history_plot)
+        self.grid = pg.GraphicsLayoutWidget()
+        self.grid.setObjectName("smallMultiplesGrid")
+        self.grid.setBackground(self.theme.background)
+        self.grid_hover = plots.HoverReadout(self.grid)
+        self.history_stack.addWidget(self.grid)
+        v.addWidget(self.history_stack, 1)
+        self.history_note = _note_label("historyNote")
+        v.addWidget(self.history_note)
+        return page
 
-        # -- across versions
-        across = QWidget()
-        al = QVBoxLayout(across)
-        self.across_plot = plots.make_plot()
+    def _build_across(self) -> QWidget:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        opts = QHBoxLayout()
+        opts.addWidget(QLabel("Against:"))
+        self.across_x = QComboBox()
+        self.across_x.setObjectName("acrossXAxis")
+        self.across_x.addItem("Version number", "version")
+        self.across_x.addItem("Registration time", "registered")
+        self.across_x.currentIndexChanged.connect(self._draw_across)
+        opts.addWidget(self.across_x)
+        opts.addWidget(QLabel("Latest value of the metric for every version of the model; "
+                              "compared versions are outlined, alias holders starred."))
+        opts.addStretch(1)
+        v.addLayout(opts)
+        self.across_plot = plots.make_plot(self.theme)
         self.across_plot.setObjectName("acrossPlot")
-        self.across_hover = plots.HoverReadout(self.across_plot, "version")
-        al.addWidget(self.across_plot, 1)
-        self.tabs.addTab(across, "Across versions")
+        self.across_hover = plots.HoverReadout(self.across_plot)
+        v.addWidget(self.across_plot, 1)
+        self.across_note = _note_label("acrossNote")
+        v.addWidget(self.across_note)
+        return page
 
-        # -- final metrics
-        final = QWidget()
-        fl = QVBoxLayout(final)
-        base_row = QHBoxLayout()
-        base_row.addWidget(QLabel("Baseline:"))
+    def _build_final(self) -> QWidget:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        opts = QHBoxLayout()
+        opts.addWidget(QLabel("Baseline:"))
         self.baseline = QComboBox()
         self.baseline.setObjectName("baselineCombo")
-        self.baseline.currentIndexChanged.connect(self._fill_final)
-        base_row.addWidget(self.baseline)
-        base_row.addStretch(1)
-        fl.addLayout(base_row)
-        self.final_table = QTableWidget()
-        self.final_table.setObjectName("finalMetricsTable")
-        fl.addWidget(self.final_table, 1)
-        self.bars_plot = plots.make_plot()
+        self.baseline.currentIndexChanged.connect(self._baseline_changed)
+        opts.addWidget(self.baseline)
+        hint = QLabel("Best value per metric in bold; right-click a metric to choose whether "
+                      "higher or lower is better.")
+        opts.addWidget(hint)
+        opts.addStretch(1)
+        v.addLayout(opts)
+        split = QSplitter(Qt.Orientation.Vertical)
+        self.final_model = GridModel(self)
+        self.final_table = _table("finalMetricsTable", self.final_model)
+        self.final_table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.final_table.customContextMenuRequested.connect(self._final_menu)
+        vh = self.final_table.verticalHeader()
+        vh.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        vh.customContextMenuRequested.connect(self._final_header_menu)
+        split.addWidget(self.final_table)
+        self.bars_plot = plots.make_plot(self.theme)
         self.bars_plot.setObjectName("finalMetricsBars")
-        self.bars_plot.setMinimumHeight(200)
-        fl.addWidget(self.bars_plot, 1)
-        self.tabs.addTab(final, "Final metrics")
+        self.bars_plot.setMinimumHeight(180)
+        self.bars_hover = plots.HoverReadout(self.bars_plot)
+        split.addWidget(self.bars_plot)
+        split.setSizes([220, 320])
+        v.addWidget(split, 1)
+        self.final_note = _note_label("finalNote")
+        v.addWidget(self.final_note)
+        return page
 
-        # -- params
-        params = QWidget()
-        pl = QVBoxLayout(params)
+    def _build_params(self) -> QWidget:
+        page = QWidget()
+        v = QVBoxLayout(page)
         self.only_diff = QCheckBox("Only differences")
         self.only_diff.setObjectName("onlyDifferences")
         self.only_diff.setChecked(True)
         self.only_diff.toggled.connect(self._fill_params)
-        pl.addWidget(self.only_diff)
-        self.params_table = QTableWidget()
-        self.params_table.setObjectName("paramsTable")
-        pl.addWidget(self.params_table, 1)
-        self.tabs.addTab(params, "Params")
+        v.addWidget(self.only_diff)
+        self.params_model = GridModel(self)
+        self.params_table = _table("paramsTable", self.params_model)
+        v.addWidget(self.params_table, 1)
+        self.params_note = _note_label("paramsNote")
+        v.addWidget(self.params_note)
+        return page
 
-    # -- API --------------------------------------------------------------------------------
+    # -- public API ------------------------------------------------------------------------------
     def set_context(self, gateway: Any, cache: Any, online: bool) -> None:
-        self.gateway, self.cache, self.online = gateway, cache, online
+        """Where histories come from: the cache, and (when `online`) the gateway."""
+        if cache is not self.cache or gateway is not self.gateway:
+            self._data.clear()
+            self._sampled.clear()
+            self._full_windows.clear()
+            self._pending.clear()
+        self.gateway, self.cache, self.online = gateway, cache, bool(online)
 
     def compare(self, model_name: str, selected: list[Any], all_rows: list[Any]) -> None:
-        """`selected` / `all_rows` are VersionRow-like objects (.version, .run)."""
+        """Show `selected` (VersionRow-like: `.version`, `.run`) against `all_rows`, all
+        versions of `model_name` (for the across-versions chart)."""
         self.model_name = model_name
-        self.selected = [Compared(r.version, r.run) for r in selected]
-        self.all_versions = [Compared(r.version, r.run) for r in all_rows]
-        self.histories = {}
-        labels = ", ".join(c.label for c in self.selected)
-        self.title.setText(f"<b>{model_name}</b>: {labels}" if self.selected
-                           else "Select two or more versions and press Compare (Ctrl+M).")
-        keys = compare.metric_keys(self.selected or self.all_versions)
+        self.selected = compare.compared(selected)
+        by_version = {c.version.version: c for c in compare.compared(all_rows)}
+        for c in self.selected:
+            by_version.setdefault(c.version.version, c)
+        self.all_versions = sorted(by_version.values(), key=lambda c: c.version.version)
+        running = {c.run.run_id for c in self.selected if c.run and c.run.status == "RUNNING"}
+        for pair in [p for p in self._data if p[0] in running]:
+            self._data.pop(pair, None)
+        self._show_empty(not self.selected)
+        labels = ", ".join(c.label for c in self.selected[:12])
+        more = f" and {len(self.selected) - 12} more" if len(self.selected) > 12 else ""
+        self.title.setText(f"<b>{_html(model_name)}</b>: {_html(labels)}{more}"
+                           if self.selected else "")
+
+        selected_keys = compare.metric_keys(self.selected)
+        keys = sorted(set(selected_keys) | set(compare.metric_keys(self.all_versions)),
+                      key=lambda k: (k.casefold(), k))
         current = self.metric_combo.currentText()
         self.metric_combo.blockSignals(True)
         self.metric_combo.clear()
         self.metric_combo.addItems(keys)
-        if current in keys:
-            self.metric_combo.setCurrentText(current)
-        else:
-            self.metric_combo.setCurrentText(compare.default_history_metric(keys))
+        chosen = current if current in selected_keys else compare.default_history_metric(
+            selected_keys or keys)
+        self.metric_combo.setCurrentText(chosen)
         self.metric_combo.blockSignals(False)
+        self.multiple_keys = [k for k in self.multiple_keys if k in selected_keys] or \
+            compare.default_multiples(selected_keys)
+        self._fill_multiples_menu(selected_keys)
+
         self.baseline.blockSignals(True)
         self.baseline.clear()
         for c in self.selected:
             self.baseline.addItem(c.label, c.version.version)
+        champion = next((i for i, c in enumerate(self.selected)
+                         if "champion" in c.version.aliases), 0)
+        self.baseline.setCurrentIndex(champion if self.selected else -1)
         self.baseline.blockSignals(False)
         self._fill_final()
         self._fill_params()
         self._metric_changed(self.metric_combo.currentText())
 
-    # -- histories ------------------------------------------------------------------------
-    def _metric_changed(self, key: str) -> None:
-        self.redraw()
-        if not key or self.gateway is None or self.cache is None:
-            return
-        runs = [c.run.run_id for c in self.selected if c.run]
-        if not runs:
-            return
-        self._load([key])
+    def current_metric(self) -> str:
+        return self.metric_combo.currentText()
 
-    def _load(self, keys: list[str]) -> None:
-        runs = [c.run.run_id for c in self.selected if c.run]
-        if not runs or not keys or self.gateway is None or self.cache is None:
+    def set_metric(self, key: str) -> None:
+        self.metric_combo.setCurrentText(key)
+
+    def set_multiple_metrics(self, keys: Sequence[str]) -> None:
+        """Metrics of the small multiples (the first MAX_MULTIPLES)."""
+        self.multiple_keys = list(dict.fromkeys(keys))[:MAX_MULTIPLES]
+        for action in self.multiples_menu.actions():
+            action.blockSignals(True)
+            action.setChecked(action.text() in self.multiple_keys)
+            action.blockSignals(False)
+        if self.multiples.isChecked():
+            self._request(self.multiple_keys, "compare-multiples")
+            self._draw_history()
+
+    def set_direction(self, key: str, direction: str) -> None:
+        """Whether the best value of `key` is its "min" or its "max"."""
+        self.directions[key] = direction
+        self._fill_final()
+
+    # -- loading histories -----------------------------------------------------------------------
+    def _runs(self) -> list[str]:
+        return [c.run.run_id for c in self.selected if c.run]
+
+    def _pending_pairs(self) -> set[tuple[str, str]]:
+        return set().union(*self._pending.values()) if self._pending else set()
+
+    def _request(self, keys: Sequence[str], task_key: str) -> None:
+        """Load what is not loaded yet of `keys` x the selected runs (cache, then server)."""
+        if self.cache is None or (self.gateway is None and self.online):
             return
+        pairs = {(r, k) for r in self._runs() for k in keys if k} - self._data.keys()
+        if not pairs:
+            return
+        runs = sorted({r for r, _ in pairs})
+        metric_keys = sorted({k for _, k in pairs})
+        refresh = {c.run.run_id for c in self.selected if c.run and c.run.status == "RUNNING"}
         gateway, cache, online = self.gateway, self.cache, self.online
-        self.history_note.setText("Loading histories…")
+        self._pending[task_key] = pairs
+        what = f"{', '.join(metric_keys)} of {len(runs)} run{'s' if len(runs) != 1 else ''}"
+        # the baseline and the next version come first: a comparison shows early
+        base = self._baseline_index()
+        order = ([self.selected[base]] if base is not None else []) + self.selected
+        first = list(dict.fromkeys(c.run.run_id for c in order if c.run))[:2]
+        ordered_keys = [k for k in keys if k in metric_keys]
+
+        def task(ctx: Any) -> int:
+            # everything reaches the view as partial results (arrays, built here)
+            got = load_histories(gateway, cache, runs, ordered_keys, _ArraysContext(ctx),
+                                 online, refresh=refresh, first=first)
+            return len(got)
+
         self.runner.submit(
-            lambda ctx: load_histories(gateway, cache, runs, keys, online, ctx),
-            key="histories", description="load metric histories",
-            on_result=self._on_histories, on_error=self._on_error,
+            task, key=task_key, description=f"load histories: {what}",
+            on_partial=self._partial,
+            on_progress=lambda d, t, m: (self.statusMessage.emit(f"Loading {m} ({d}/{t})")
+                                         if _alive(self) else None),
+            on_result=lambda _n, k=task_key, w=what: self._loaded(k, w),
+            on_error=lambda e, k=task_key: self._load_failed(k, e),
         )
+        self._update_history_note()
 
-    def _on_histories(self, histories: Histories) -> None:
-        self.histories.update(histories)
-        self.history_note.setText("")
-        self.redraw()
+    def _merge(self, arrays: dict[tuple[str, str], compare.HistoryArrays]) -> bool:
+        """Take in loaded histories; whether anything changed (a redraw is due)."""
+        for pair, h in arrays.items():
+            self._data[pair] = h
+            if len(h) >= MAX_POINTS_PER_RUN:
+                self._sampled.add(pair)
+            else:
+                self._sampled.discard(pair)
+        return bool(arrays)
 
-    def _on_error(self, error: ModelHubError) -> None:
-        self.history_note.setText(f"Could not load histories: {error}")
-        self.statusMessage.emit(str(error))
+    def _arr(self, pair: tuple[str, str]) -> compare.HistoryArrays | None:
+        """A loaded, non-empty history."""
+        h = self._data.get(pair)
+        return h if h is not None and len(h) else None
 
-    def redraw(self) -> None:
+    @property
+    def histories(self) -> Mapping[tuple[str, str], list[MetricPoint]]:
+        """Loaded histories as MetricPoint lists (built on access; for export and tests)."""
+        return _PointsView(self._data)
+
+    def _partial(self, arrays: dict[tuple[str, str], compare.HistoryArrays]) -> None:
+        if _alive(self) and self._merge(arrays):
+            self._redraw_timer.start()
+
+    def _loaded(self, task_key: str, what: str) -> None:
+        if not _alive(self):
+            return
+        self._pending.pop(task_key, None)
+        self._update_history_note()
+        self.statusMessage.emit(f"Metric histories ready: {what}")
+
+    def _load_failed(self, task_key: str, error: ModelHubError) -> None:
+        if not _alive(self):
+            return
+        self._pending.pop(task_key, None)
+        if isinstance(error, Cancelled):
+            self._update_history_note()
+            return
+        self.statusMessage.emit(f"Could not load metric histories: {error}")
+        self._draw_history()
+        self.history_note.setText(f"Could not load metric histories: {error}\n"
+                                  + self.history_note.text())
+
+    # -- metric history --------------------------------------------------------------------------
+    def _metric_changed(self, key: str) -> None:
+        self.history_plot.getPlotItem().enableAutoRange()
+        self._draw_history()
+        self._draw_across()
+        if key:
+            self._request([key], "compare-histories")
+        if self.multiples.isChecked():
+            self._request(self.multiple_keys, "compare-multiples")
+
+    def _restyle_history(self, *_: object) -> None:
+        self.history_plot.getPlotItem().enableAutoRange()
+        self._draw_history()
+
+    def _smoothing_changed(self, value: int) -> None:
+        self.smoothing_label.setText(f"{value / 100:.2f}" if value else "off")
+        self._draw_history()
+
+    def _multiples_toggled(self, on: bool) -> None:
+        self.history_stack.setCurrentIndex(1 if on else 0)
+        self.multiples_button.setEnabled(on)
+        if on:
+            self._request(self.multiple_keys, "compare-multiples")
+        self._draw_history()
+
+    def _fill_multiples_menu(self, keys: Sequence[str]) -> None:
+        self.multiples_menu.clear()
+        for key in keys:
+            action = QAction(key, self.multiples_menu)
+            action.setCheckable(True)
+            action.setChecked(key in self.multiple_keys)
+            action.toggled.connect(self._multiples_menu_changed)
+            self.multiples_menu.addAction(action)
+
+    def _multiples_menu_changed(self, _checked: bool) -> None:
+        keys = [a.text() for a in self.multiples_menu.actions() if a.isChecked()]
+        if len(keys) > MAX_MULTIPLES:
+            self.statusMessage.emit(f"Small multiples show the first {MAX_MULTIPLES} metrics.")
+        self.set_multiple_metrics(keys)
+
+    def _weight(self) -> float:
+        return self.smoothing.value() / 100
+
+    def _x_mode(self) -> str:
+        return str(self.x_axis.currentData() or "step")
+
+    def _prepared(self, key: str, x_mode: str) -> tuple[list[tuple[int, Compared,
+                                                              compare.SeriesData]], str, float]:
+        """Curves of `key` for the selected versions, x scaled; with the axis title."""
+        out = []
+        for i, c in enumerate(self.selected):
+            arrays = self._arr((c.run.run_id, key)) if c.run else None
+            if arrays is not None:
+                out.append((i, c, compare.series(arrays, x_mode, self._weight(),
+                                                 self.log_y.isChecked())))
+        title, scale = compare.X_AXES.get(x_mode, "Step"), 1.0
+        if x_mode == "relative":
+            span = max((float(s.xs.max()) for _, _, s in out if len(s.xs)), default=0.0)
+            unit, scale = compare.time_unit(span)
+            title = f"Relative time ({unit})"
+        return out, title, scale
+
+    def _draw_history(self) -> None:
+        if not _alive(self):
+            return
         self._drawing = True
         try:
             if self.multiples.isChecked():
                 self._draw_multiples()
             else:
-                self._draw_history()
-            self._draw_across()
+                self._draw_single()
         finally:
             self._drawing = False
+        self._update_history_note()
 
-    def history_keys(self) -> list[str]:
-        return [self.metric_combo.itemText(i) for i in range(self.metric_combo.count())]
+    def _plot_curves(self, item: pg.PlotItem, target: Any, key: str,
+                     legend: bool = True) -> list[CurveSpec]:
+        """Axes of `item` for the current options; the curves of `key` to draw in it."""
+        x_mode = self._x_mode()
+        plots.set_x_axis(item, x_mode == "wall", self.theme)
+        item.setLogMode(y=self.log_y.isChecked())
+        curves, x_title, scale = self._prepared(key, x_mode)
+        item.setLabel("bottom", x_title, color=self.theme.foreground)
+        target.x_label = x_title.split(" (")[0].lower()
+        target.x_format = plots.fmt_time if x_mode == "wall" else plots.fmt_number
+        target.log_y = self.log_y.isChecked()
+        # wide lines cost the raster engine several times more: thin ones for many curves
+        width = 2.0 if legend and len(curves) <= 6 else 1.0
+        return [CurveSpec(c.version.version, i, c.label, s.xs / scale if scale != 1.0 else s.xs,
+                          s.ys, s.raw, width) for i, c, s in curves]
 
-    def _multiples_toggled(self, on: bool) -> None:
-        self.history_plot.setVisible(not on)
-        self.grid.setVisible(on)
-        if on:
-            self._load([k for k in self.history_keys()][:MAX_MULTIPLES])
-        self.redraw()
+    def _draw_single(self) -> None:
+        """The main chart."""
+        item = self.history_plot.getPlotItem()
+        self.history_hover.clear()
+        key = self.current_metric()
+        target = self.history_hover.target(item)
+        specs = self._plot_curves(item, target, key)
+        weight = self._weight()
+        item.setLabel("left", (f"{key} (smoothed {weight:.2f})" if weight else key) or "",
+                      color=self.theme.foreground)
+        self._stop_building()
+        self._sync_curves(item, self._curve_items, target, specs, named=True)
+        self._start_building()
+
+    def _sync_curves(self, item: pg.PlotItem, curves: dict[int, tuple[Any, str]], target: Any,
+                     specs: list[CurveSpec], named: bool) -> None:
+        """Curves are reused when only their data or style changes (cheap); a changed set
+        is queued and built a few per event-loop turn, so the window never freezes (a new
+        curve costs several ms: 20 versions x 9 small multiples would take a second)."""
+        if [(s.version, s.label) for s in specs] == [(v, lab) for v, (_, lab) in curves.items()]:
+            for spec in specs:
+                plots.update_series(curves[spec.version][0], spec.index, spec.xs, spec.ys,
+                                    self.theme.dark, spec.width)
+                plots.add_hover(target, spec.label, spec.xs, spec.ys, spec.raw)
+            return
+        for curve, _ in curves.values():
+            item.removeItem(curve)
+        curves.clear()
+        if named and item.legend is not None:
+            item.legend.clear()
+            item.legend.setColumnCount(1 if len(specs) <= 8 else 2 if len(specs) <= 16 else 3)
+        self._build_queue += [(item, curves, target, spec, named) for spec in specs]
+
+    def _stop_building(self) -> None:
+        self._build_timer.stop()
+        self._build_queue = []
+
+    def _start_building(self) -> None:
+        if self._build_queue:
+            self._build_step()  # the first few now, the rest on the next turns
+        if self._build_queue:
+            self._build_timer.start()
+
+    def _build_step(self) -> None:
+        """Add the next few queued curves."""
+        if not _alive(self):
+            return
+        batch, self._build_queue = (self._build_queue[:CURVES_PER_TURN],
+                                    self._build_queue[CURVES_PER_TURN:])
+        self._drawing = True
+        try:
+            for item, curves, target, spec, named in batch:
+                curve = plots.add_series(item, spec.index, spec.label, spec.xs, spec.ys,
+                                         self.theme.dark, width=spec.width, name=named)
+                curves[spec.version] = (curve, spec.label)
+                plots.add_hover(target, spec.label, spec.xs, spec.ys, spec.raw)
+        finally:
+            self._drawing = False
+        if not self._build_queue:
+            self._build_timer.stop()
+
+    def curves_pending(self) -> bool:
+        """Whether curves are still being added to the charts."""
+        return bool(self._build_queue)
 
     def _draw_multiples(self) -> None:
-        """One small plot per metric (the first few), all versions in each."""
-        self.grid.clear()
-        x_axis = self.x_axis.currentData() or "step"
-        _bg, fg = plots.theme_colors()
-        for n, key in enumerate(self.history_keys()[:MAX_MULTIPLES]):
-            item = self.grid.addPlot(row=n // 3, col=n % 3, title=key)
-            item.setDownsampling(auto=True, mode="peak")
-            item.setClipToView(True)
-            item.setLogMode(y=self.log_y.isChecked())
-            item.showGrid(x=True, y=True, alpha=0.2)
-            for i, c in enumerate(self.selected):
-                points = self.histories.get((c.run.run_id, key)) if c.run else None
-                if not points:
-                    continue
-                xs, ys = compare.xy(points, x_axis)
-                ys = compare.smooth(ys, self.smoothing.value() / 100)
-                color, _dash = series_style(i)
-                item.plot(xs, [y if math.isfinite(y) else math.nan for y in ys],
-                          pen=pg.mkPen(color, width=1.5), connect="finite")
+        """One small chart per chosen metric; the grid is rebuilt only when the metrics
+        change, curves are reused like the main chart's."""
+        keys = (self.multiple_keys or [k for k in [self.current_metric()] if k])[:MAX_MULTIPLES]
+        self._stop_building()
+        if keys != [k for k, _ in self._multi]:
+            self.grid.clear()
+            self._multi = []
+            cols = 1 if len(keys) <= 1 else 2 if len(keys) <= 4 else 3
+            for n, key in enumerate(keys):
+                item = self.grid.addPlot(row=n // cols, col=n % cols)
+                plots.style_plot(item, self.theme, legend=n == 0)
+                plots.set_title(item, key, self.theme)
+                self._multi.append((key, (item, {})))
+        self.grid_hover.clear()
+        for n, (key, (item, curves)) in enumerate(self._multi):
+            target = self.grid_hover.target(item)
+            specs = self._plot_curves(item, target, key, legend=n == 0)
+            self._sync_curves(item, curves, target, specs, named=n == 0)
+        self._start_building()
 
+    def _update_history_note(self) -> None:
+        if not _alive(self):
+            return
+        if not self.selected:
+            self.history_note.setText("")
+            return
+        keys = (self.multiple_keys if self.multiples.isChecked() else [self.current_metric()])
+        keys = [k for k in keys if k]
+        if not keys:
+            self.history_note.setText("No metrics to chart: " + "; ".join(
+                f"{c.label}: {c.no_run_reason or 'logged no metrics'}" for c in self.selected))
+            return
+        pending = self._pending_pairs()
+        notes: list[str] = []
+        for key in keys:
+            waiting = any((r, key) in pending for r in self._runs())
+            prefix = f"{key} — " if len(keys) > 1 else ""
+            notes += [prefix + n for n in compare.history_notes(
+                self.selected, self._data, key, pending=waiting,
+                online=self.online or self.cache is None)]
+            single = []
+            for c in self.selected:
+                arrays = self._arr((c.run.run_id, key)) if c.run else None
+                if arrays is None:
+                    continue
+                bad = ~np.isfinite(arrays.values)
+                if self.log_y.isChecked():
+                    with np.errstate(invalid="ignore"):
+                        bad |= arrays.values <= 0
+                dropped = int(bad.sum())
+                if dropped:
+                    what = "NaN/inf/non-positive" if self.log_y.isChecked() else "NaN/inf"
+                    notes.append(f"{prefix}{c.label}: {dropped} {what} "
+                                 f"point{'s' if dropped != 1 else ''} not drawn")
+                if len(arrays) == 1:
+                    single.append(f"{c.label} (step {int(arrays.steps[0])})")
+            if single:
+                notes.append(f"{prefix}a single step, drawn as a dot: {', '.join(single)}")
+        if any(p[1] in keys for p in self._sampled if p[0] in self._runs()):
+            notes.append(f"Long histories show {MAX_POINTS_PER_RUN:,} sampled points per run"
+                         + ("; zoom in on the step axis to load full resolution."
+                            if self.online else " (offline: full resolution needs the server)."))
+        self.history_note.setText("\n".join(notes))
+
+    # -- zoom: full resolution for the visible steps ---------------------------------------------
     def _on_zoom(self, *_: object) -> None:
         if not self._drawing and not self.multiples.isChecked():
             self._zoom_timer.start()
 
     def _fetch_zoomed(self) -> None:
-        """Sampled histories (2,500 points per run) are refetched for the visible steps."""
-        key = self.metric_combo.currentText()
-        if (self.gateway is None or not self.online or (self.x_axis.currentData() or "step")
-                != "step"):
+        if (self.gateway is None or not self.online or self._x_mode() != "step"
+                or not _alive(self)):
             return
-        sampled = [c.run.run_id for c in self.selected if c.run and len(
-            self.histories.get((c.run.run_id, key), [])) >= MAX_POINTS_PER_RUN]
-        if not sampled:
-            return
+        key = self.current_metric()
         lo, hi = self.history_plot.getPlotItem().vb.viewRange()[0]
-        steps = (max(0, int(lo)), max(0, int(hi) + 1))
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            return
+        runs, spans = [], []
+        for rid in self._runs():
+            pair = (rid, key)
+            h = self._arr(pair)
+            if pair not in self._sampled or h is None:
+                continue
+            first, last = int(h.steps[0]), int(h.steps[-1])
+            a, b = max(math.floor(lo), first), min(math.ceil(hi), last)
+            if a > b or (b - a) >= 0.9 * (last - first):
+                continue  # not visible, or (nearly) everything: sampling is what fits
+            if any(x <= a and b <= y for x, y in self._full_windows.get(pair, [])):
+                continue
+            runs.append(rid)
+            spans.append((a, b))
+        if not runs:
+            return
+        window = (min(a for a, _ in spans), max(b for _, b in spans))
         gateway = self.gateway
+        old = {(rid, key): self._data[(rid, key)] for rid in runs}
+        self.statusMessage.emit(f"Loading steps {window[0]}–{window[1]} of {key} "
+                                "at full resolution…")
+
+        def task(ctx: Any) -> Any:
+            detail = fetch_histories(gateway, runs, [key], ctx, steps=window)
+            return _splice(old, detail, window)
+
         self.runner.submit(
-            lambda ctx: fetch_histories(gateway, sampled, [key], ctx, steps=steps),
-            key="zoom", description="full-resolution history",
-            on_result=self._on_zoomed, on_error=self._on_error,
+            task, key="compare-zoom", description="full-resolution history window",
+            on_result=lambda r: self._on_zoomed(r, window),
+            on_error=lambda e: (self.statusMessage.emit(f"Full resolution not loaded: {e}")
+                                if _alive(self) and not isinstance(e, Cancelled) else None),
         )
 
-    def _on_zoomed(self, detail: Histories) -> None:
-        """Splice the full-resolution window into each sampled history, keep the view."""
-        for (rid, key), points in detail.items():
-            if not points:
-                continue
-            lo, hi = points[0].step, points[-1].step
-            old = self.histories.get((rid, key), [])
-            self.histories[(rid, key)] = ([p for p in old if p.step < lo] + points
-                                          + [p for p in old if p.step > hi])
-        view = self.history_plot.getPlotItem().vb
-        x_range, y_range = view.viewRange()
-        self.redraw()
-        view.setRange(xRange=x_range, yRange=y_range, padding=0)
-
-    def _draw_history(self) -> None:
-        plot = self.history_plot
-        plot.clear()
-        key = self.metric_combo.currentText()
-        x_axis = self.x_axis.currentData() or "step"
-        plot.getPlotItem().setLogMode(y=self.log_y.isChecked())
-        plot.getPlotItem().setLabel("bottom", dict(X_AXES)[x_axis])
-        plot.getPlotItem().setLabel("left", key)
-        weight = self.smoothing.value() / 100
-        notes: list[str] = []
-        self.history_hover.series = []
-        self.history_hover.x_label = dict(X_AXES)[x_axis]
-        for i, c in enumerate(self.selected):
-            if c.run is None:
-                notes.append(f"{c.label}: no run (registered from a path, or run deleted)")
-                continue
-            points = self.histories.get((c.run.run_id, key))
-            if points is None:
-                continue
-            if not points:
-                notes.append(f"{c.label}: did not log {key}")
-                continue
-            xs, ys = compare.xy(points, x_axis)
-            ys = compare.smooth(ys, weight)
-            if self.log_y.isChecked():
-                ys = [y if y > 0 else math.nan for y in ys]
-            bad = sum(1 for y in ys if not math.isfinite(y))
-            if bad:
-                notes.append(f"{c.label}: {bad} NaN/inf/non-positive points not drawn")
-            plots.add_series(plot, i, c.label, xs, ys)
-            self.history_hover.series.append((c.label, np.asarray(xs), np.asarray(ys)))
-        if not self.selected:
-            notes.append("Nothing selected.")
-        self.history_note.setText("; ".join(notes))
-
-    def _draw_across(self) -> None:
-        plot = self.across_plot
-        plot.clear()
-        key = self.metric_combo.currentText()
-        plot.getPlotItem().setLabel("bottom", "version")
-        plot.getPlotItem().setLabel("left", f"{key} (latest)")
-        pts = sorted((c.version.version, c.run.metrics[key], c) for c in self.all_versions
-                     if c.run and key in c.run.metrics and math.isfinite(c.run.metrics[key]))
-        if not pts:
+    def _on_zoomed(self, spliced: dict[tuple[str, str], Any], window: tuple[int, int]) -> None:
+        """Take in sampled histories with the window at full resolution; keep the view."""
+        if not _alive(self):
             return
-        xs = [float(v) for v, _, _ in pts]
-        if len(pts) <= 30:
-            plot.getPlotItem().getAxis("bottom").setTickSpacing(5, 1)
-        ys = [y for _, y, _ in pts]
-        color, _ = series_style(0)
-        plot.plot(xs, ys, pen={"color": color, "width": 2}, symbol="o", symbolBrush=color,
-                  name=key)
-        self.across_hover.series = [(key, np.asarray(xs), np.asarray(ys))]
-        chosen = {c.version.version for c in self.selected}
-        for v, y, c in pts:
-            if c.version.aliases:
-                plots.mark(plot, v, y, " ".join(f"@{a}" for a in c.version.aliases), "#D55E00")
-            if v in chosen:
-                plot.plot([v], [y], pen=None, symbol="s", symbolSize=12,
-                          symbolBrush=None, symbolPen={"color": "#E69F00", "width": 2})
+        a, b = window
+        for pair, (old, arrays, complete) in spliced.items():
+            if self._data.get(pair) is not old:
+                continue  # reloaded meanwhile
+            self._data[pair] = arrays
+            if complete:
+                self._full_windows.setdefault(pair, []).append(window)
+        vb = self.history_plot.getPlotItem().vb
+        x_range, y_range = vb.viewRange()
+        self._draw_history()
+        self._drawing = True
+        try:
+            vb.setRange(xRange=x_range, yRange=y_range, padding=0)
+        finally:
+            self._drawing = False
+        self.statusMessage.emit(f"Full resolution for steps {a}–{b}")
 
-    # -- tables ---------------------------------------------------------------------------
-    def _fill_final(self) -> None:
+    # -- across versions -------------------------------------------------------------------------
+    def _draw_across(self, *_: object) -> None:
+        """Redraw the across-versions chart now if its tab is showing, else when it shows."""
+        self._stale.add(ACROSS_TAB)
+        self._flush_if_showing()
+
+    def _flush_if_showing(self) -> None:
+        if self.stack.currentIndex() == 1:
+            self._flush(self.tabs.currentIndex())
+
+    def _flush(self, tab: int) -> None:
+        """Draw a tab's chart if it changed while hidden (charts nobody sees cost nothing)."""
+        if tab not in self._stale:
+            return
+        self._stale.discard(tab)
+        if tab == ACROSS_TAB:
+            self._paint_across()
+        elif tab == FINAL_TAB:
+            self._paint_bars(self.final_rows())
+
+    def _paint_across(self) -> None:
+        item = self.across_plot.getPlotItem()
+        item.clear()
+        if item.legend is not None:
+            item.legend.clear()
+        self.across_hover.clear()
+        key = self.current_metric()
+        x_mode = str(self.across_x.currentData() or "version")
+        plots.set_x_axis(item, x_mode == "registered", self.theme)
+        item.getAxis("bottom").setTicks(None)
+        item.setLabel("bottom", "Registration time" if x_mode == "registered" else "Version",
+                      color=self.theme.foreground)
+        item.setLabel("left", f"{key} (latest)" if key else "", color=self.theme.foreground)
+        if not key:
+            self.across_note.setText("No metric to show: none of the versions has a run "
+                                     "with metrics." if self.all_versions else "")
+            return
+        points, notes = compare.across_versions(self.all_versions, key, x_mode)
+        self.across_note.setText("\n".join(notes))
+        if not points:
+            self.across_note.setText(f"No version has a finite value of {key}.\n"
+                                     + "\n".join(notes))
+            return
+        xs = [p.x for p in points]
+        ys = [p.value for p in points]
+        dark = self.theme.dark
+        line_color, _ = series_style(0, dark)
+        item.plot(xs, ys, pen=pg.mkPen(QColor(self.theme.foreground), width=1.2,
+                                       style=Qt.PenStyle.DotLine),
+                  symbol="o", symbolSize=7, symbolBrush=line_color, symbolPen=line_color,
+                  name=f"latest {key}")
+        index = {c.version.version: i for i, c in enumerate(self.selected)}
+        chosen = [(p, index[p.version]) for p in points if p.version in index]
+        if chosen:  # one item for all outlines: 20 separate items cost ~150 ms
+            item.addItem(pg.ScatterPlotItem(
+                x=[p.x for p, _ in chosen], y=[p.value for p, _ in chosen], symbol="s",
+                size=15, brush=None,
+                pen=[pg.mkPen(series_style(i, dark)[0], width=2.5) for _, i in chosen]))
+            item.legend.addItem(pg.ScatterPlotItem(symbol="s", size=12, brush=None,
+                                                   pen=pg.mkPen(self.theme.foreground,
+                                                                width=2)), "compared")
+        holders = [p for p in points if p.aliases]
+        mark_color = ALIAS_MARK[self.theme.name]
+        if holders:
+            item.plot([p.x for p in holders], [p.value for p in holders], pen=None,
+                      symbol="star", symbolSize=18, symbolBrush=mark_color,
+                      symbolPen=pg.mkPen(self.theme.foreground, width=0.8),
+                      name="alias holder")
+            for p in holders:
+                plots.mark(item, p.x, p.value, " ".join(f"@{a}" for a in p.aliases), mark_color)
+        if x_mode == "version" and len(points) <= 30:
+            item.getAxis("bottom").setTicks([[(p.x, f"v{p.version}") for p in points]])
+        target = self.across_hover.target(
+            item, x_label="registered" if x_mode == "registered" else "version",
+            x_format=plots.fmt_time if x_mode == "registered" else (lambda x: f"{x:.0f}"),
+            describe=lambda _label, j: f"\n{points[j].label}" if 0 <= j < len(points) else "")
+        plots.add_hover(target, f"latest {key}", xs, ys)
+        item.enableAutoRange()
+
+    # -- final metrics ---------------------------------------------------------------------------
+    def _baseline_index(self) -> int | None:
+        version = self.baseline.currentData()
+        return next((i for i, c in enumerate(self.selected) if c.version.version == version),
+                    None)
+
+    def final_rows(self) -> list[compare.FinalRow]:
+        return compare.final_metrics(self.selected, compare.metric_keys(self.selected),
+                                     self._baseline_index(), self.directions)
+
+    def _baseline_changed(self, *_: object) -> None:
+        self._fill_final()
+        self._fill_params()
+
+    def _fill_final(self, *_: object) -> None:
         items = self.selected
-        keys = compare.metric_keys(items)
-        best = compare.best_values(items, keys)
-        base_version = self.baseline.currentData()
-        baseline = next((c for c in items if c.version.version == base_version), None)
-        t = self.final_table
-        t.clear()
-        t.setRowCount(len(keys))
-        cols = [c.label for c in items] + ([f"Δ vs {baseline.label}"] * len(items)
-                                           if baseline else [])
-        t.setColumnCount(len(cols))
-        t.setHorizontalHeaderLabels(cols)
-        t.setVerticalHeaderLabels(keys)
-        bold = QFont()
-        bold.setBold(True)
-        for r, key in enumerate(keys):
-            diffs = compare.diff_to_baseline(items, baseline, key) if baseline else {}
-            for col, c in enumerate(items):
-                value = c.run.metrics.get(key) if c.run else None
-                cell = _item(fmt_metric(value), align_right=True)
-                if value is not None and key in best and value == best[key]:
-                    cell.setBackground(BEST)
-                    cell.setFont(bold)
-                t.setItem(r, col, cell)
-                if baseline:
-                    d = diffs.get(c.version.version)
-                    text = "" if d is None else (f"{d:+.4g}" if d else "0")
-                    t.setItem(r, len(items) + col, _item(text, align_right=True))
-        t.resizeColumnsToContents()
-        self._draw_bars(items, keys)
+        rows = self.final_rows()
+        base = self._baseline_index()
+        others = [i for i in range(len(items)) if i != base] if base is not None else []
+        cols = [c.label + ("" if c.run else " (no run)") for c in items]
+        col_tips = [c.no_run_reason for c in items]
+        if base is not None:
+            cols += [f"{items[i].label} − {items[base].label}" for i in others]
+            col_tips += [f"Difference to the baseline {items[base].label}" for _ in others]
+        better, worse = QColor(BETTER[self.theme.name]), QColor(WORSE[self.theme.name])
+        cells: list[list[Cell]] = []
+        for row in rows:
+            line = []
+            for i, value in enumerate(row.values):
+                best = row.is_best(i)
+                tip = ("not logged" if value is None and items[i].run else
+                       items[i].no_run_reason if value is None else
+                       "best" if best else "")
+                line.append(Cell(fmt_metric(value) if value is not None else "—", value,
+                                 BEST_BRUSH if best else None, None, best, tip, True))
+            for i in others:
+                verdict = row.better(i)
+                line.append(Cell(_fmt_diff(row.diffs[i], row.rel_diffs[i]), row.diffs[i],
+                                 None, None if verdict is None else better if verdict else worse,
+                                 False, "" if verdict is None else
+                                 "better than the baseline" if verdict else
+                                 "worse than the baseline", True))
+            cells.append(line)
+        arrows = {"min": "↓", "max": "↑"}
+        names = [f"{r.key}  {arrows[r.direction]}" for r in rows]
+        tips = [("lower" if r.direction == "min" else "higher") + " is better (right-click to "
+                "change)" for r in rows]
+        self.final_model.set_grid(names, cols, cells, tips, col_tips)
+        self.final_table.resizeColumnsToContents()
+        notes = [f"{c.label}: {c.no_run_reason}" for c in items if c.run is None]
+        if items and not rows:
+            notes.insert(0, "None of these versions logged metrics.")
+        self.final_note.setText("\n".join(notes))
+        self._stale.add(FINAL_TAB)
+        self._flush_if_showing()
 
-    def _draw_bars(self, items: list[Compared], keys: list[str]) -> None:
-        """Grouped bars: one group per metric, one bar per version (finite values only)."""
-        plot = self.bars_plot
-        plot.clear()
+    def _paint_bars(self, rows: list[compare.FinalRow]) -> None:
+        """Grouped bars: a group per metric, a bar per version. Metrics of very different
+        size are each scaled to their largest absolute value (the hover shows the value)."""
+        item = self.bars_plot.getPlotItem()
+        item.clear()
+        if item.legend is not None:
+            item.legend.clear()
+        self.bars_hover.clear()
+        shown = rows[:MAX_BAR_METRICS]
+        items = self.selected
+        scales = {r.key: max((abs(v) for v in r.values if compare.is_finite(v)), default=0.0)
+                  for r in shown}
+        nonzero = [s for s in scales.values() if s > 0]
+        normalize = bool(nonzero) and max(nonzero) / min(nonzero) > 10
+        item.setLabel("left", "value ÷ largest |value| of the metric" if normalize else "value",
+                      color=self.theme.foreground)
         n = max(len(items), 1)
         width = 0.8 / n
+        target = self.bars_hover.target(item, x_label="metric",
+                                        x_format=lambda x: _tick_name(shown, x))
+        fg = pg.mkPen(self.theme.foreground, width=2.5)
+        all_heights: list[float] = [0.0]
         for i, c in enumerate(items):
-            xs, heights = [], []
-            for k, key in enumerate(keys):
-                value = c.run.metrics.get(key) if c.run else None
-                if value is not None and math.isfinite(value):
-                    xs.append(k - 0.4 + width * (i + 0.5))
-                    heights.append(value)
-            color, _ = series_style(i)
-            if xs:
-                plot.addItem(pg.BarGraphItem(x=xs, height=heights, width=width * 0.9,
-                                             brush=color, pen=color, name=c.label))
-                plot.getPlotItem().legend.addItem(
-                    pg.BarGraphItem(x=[0], height=[0], width=0, brush=color), c.label)
-        plot.getPlotItem().getAxis("bottom").setTicks([list(enumerate(keys))])
+            xs, heights, raw, pens = [], [], [], []
+            color, _ = series_style(i, self.theme.dark)
+            for k, row in enumerate(shown):
+                value = row.values[i]
+                if not compare.is_finite(value):
+                    continue
+                scale = scales[row.key] if normalize and scales[row.key] else 1.0
+                xs.append(k - 0.4 + width * (i + 0.5))
+                heights.append(value / scale)
+                raw.append(value)
+                pens.append(fg if row.is_best(i) else pg.mkPen(color))
+            if not xs:
+                continue
+            all_heights += heights
+            item.addItem(pg.BarGraphItem(x=xs, height=heights, width=width * 0.9,
+                                         brush=color, pens=pens))
+            if item.legend is not None:
+                item.legend.addItem(pg.BarGraphItem(x=[0], height=[0], width=0, brush=color),
+                                    c.label)
+            plots.add_hover(target, c.label, xs, heights, raw)
+        item.getAxis("bottom").setTicks([[(k, r.key) for k, r in enumerate(shown)]])
+        if item.legend is not None:  # one row: leaves the bars visible
+            item.legend.setColumnCount(min(n, 8))
+        if len(rows) > len(shown):
+            self.final_note.setText((self.final_note.text() + "\n").lstrip()
+                                    + f"Bars show the first {len(shown)} of {len(rows)} metrics.")
+        # room above the bars for the legend
+        lo, hi = min(all_heights), max(all_heights)
+        span = (hi - lo) or 1.0
+        item.setYRange(lo - (0.05 * span if lo < 0 else 0), hi + 0.35 * span, padding=0)
+        item.setXRange(-0.6, max(len(shown), 1) - 0.4, padding=0)
 
-    def _fill_params(self) -> None:
-        rows = compare.param_table(self.selected, self.only_diff.isChecked())
-        t = self.params_table
-        t.clear()
-        t.setRowCount(len(rows))
-        t.setColumnCount(len(self.selected))
-        t.setHorizontalHeaderLabels([c.label for c in self.selected])
-        t.setVerticalHeaderLabels([k for k, _ in rows])
-        for r, (_, values) in enumerate(rows):
-            for col, value in enumerate(values):
-                t.setItem(r, col, _item(value))
-        t.resizeColumnsToContents()
+    def _final_menu(self, pos: QPoint) -> None:
+        index = self.final_table.indexAt(pos)
+        if index.isValid():
+            self._direction_menu(index.row(), self.final_table.viewport().mapToGlobal(pos))
 
-    # -- export ---------------------------------------------------------------------------
-    def current_plot(self) -> Any:
-        return self.across_plot if self.tabs.currentIndex() == 1 else self.history_plot
+    def _final_header_menu(self, pos: QPoint) -> None:
+        header = self.final_table.verticalHeader()
+        row = header.logicalIndexAt(pos)
+        if row >= 0:
+            self._direction_menu(row, header.mapToGlobal(pos))
 
-    def export_png(self, path: Path) -> Path:
-        return plots.export_png(self.current_plot(), path)
+    def _direction_menu(self, row: int, global_pos: QPoint) -> None:
+        rows = self.final_rows()
+        if not 0 <= row < len(rows):
+            return
+        key, current = rows[row].key, rows[row].direction
+        menu = QMenu(self)
+        for direction, text in (("max", "Higher is better"), ("min", "Lower is better")):
+            action = menu.addAction(text)
+            action.setCheckable(True)
+            action.setChecked(direction == current)
+            action.triggered.connect(lambda _=False, d=direction: self.set_direction(key, d))
+        menu.exec(global_pos)
 
-    def export_svg(self, path: Path) -> Path:
-        return plots.export_svg(self.current_plot(), path)
+    # -- params ----------------------------------------------------------------------------------
+    def _fill_params(self, *_: object) -> None:
+        items = self.selected
+        only = self.only_diff.isChecked()
+        rows = compare.param_rows(items, only)
+        base = self._baseline_index()
+        base_ok = base is not None and items[base].run is not None
+        cells = []
+        for r in rows:
+            line = []
+            ref = r.values[base] if base_ok and base is not None else None
+            for i, (c, value) in enumerate(zip(items, r.values, strict=True)):
+                if value is None:
+                    tip = c.no_run_reason or "not logged by this version"
+                    line.append(Cell("—", None, None, None, False, tip))
+                    continue
+                differs = (value != ref and i != base) if base_ok else r.differs
+                tip = f"differs from the baseline ({ref if ref is not None else 'not set'})" \
+                    if differs and base_ok else ""
+                if len(value) > 40:
+                    tip = value + ("\n" + tip if tip else "")
+                line.append(Cell(value, value, DIFFERS_BRUSH if differs else None, None,
+                                 False, tip))
+            cells.append(line)
+        self.params_model.set_grid([r.key for r in rows],
+                                   [c.label + ("" if c.run else " (no run)") for c in items],
+                                   cells, [], [c.no_run_reason for c in items])
+        self.params_table.resizeColumnsToContents()
+        notes = []
+        if base_ok and base is not None and len(items) > 1 and rows:
+            notes.append(f"Tinted: differs from the baseline {items[base].label} "
+                         "(chosen on the Final metrics tab).")
+        if items and not rows:
+            all_rows = compare.param_rows(items) if only else []
+            notes.append("All params are the same." if all_rows else
+                         "None of these versions logged params.")
+        notes += [f"{c.label}: {c.no_run_reason}" for c in items if c.run is None]
+        self.params_note.setText("\n".join(notes))
+
+    # -- empty state, tabs, theme ----------------------------------------------------------------
+    def _show_empty(self, empty: bool) -> None:
+        self.stack.setCurrentIndex(0 if empty else 1)
+        for b in self.export_buttons.values():
+            b.setEnabled(not empty)
+        if not empty:
+            self._tab_changed(self.tabs.currentIndex())
+
+    def _tab_changed(self, index: int) -> None:
+        self._flush(index)
+        has_chart = index != PARAMS_TAB and bool(self.selected)
+        self.export_buttons["PNG"].setEnabled(has_chart)
+        self.export_buttons["SVG"].setEnabled(has_chart)
+        self.export_buttons["CSV"].setEnabled(bool(self.selected))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self.retheme()
+
+    def retheme(self) -> None:
+        """Follow the application palette (light or dark)."""
+        theme = plots.current_theme()
+        if theme == self.theme or self._retheming:
+            return
+        self._retheming = True
+        try:
+            self.theme = theme
+            for w in (self.history_plot, self.across_plot, self.bars_plot):
+                w.setBackground(theme.background)
+                plots.style_plot(w.getPlotItem(), theme)
+            self.grid.setBackground(theme.background)
+            for _, (item, _curves) in self._multi:
+                plots.style_plot(item, theme, legend=item.legend is not None)
+                plots.set_title(item, item.titleLabel.text, theme)
+            self._draw_history()
+            self._draw_across()
+            self._fill_final()
+        finally:
+            self._retheming = False
+
+    # -- export ----------------------------------------------------------------------------------
+    def current_chart(self) -> Any:
+        """The chart of the current tab (PlotItem or small-multiples layout), or None."""
+        index = self.tabs.currentIndex()
+        self._flush(index)
+        if index == HISTORY_TAB:
+            return self.grid.ci if self.multiples.isChecked() else self.history_plot.getPlotItem()
+        if index == ACROSS_TAB:
+            return self.across_plot.getPlotItem()
+        if index == FINAL_TAB:
+            return self.bars_plot.getPlotItem()
+        return None
+
+    def export_png(self, path: Path) -> Path | None:
+        chart = self.current_chart()
+        if chart is None:
+            self.statusMessage.emit("This tab has no chart; export it as CSV.")
+            return None
+        with self._export_title(chart):
+            out = plots.export_png(chart, Path(path))
+        self.statusMessage.emit(f"Saved {out}")
+        return out
+
+    def export_svg(self, path: Path) -> Path | None:
+        chart = self.current_chart()
+        if chart is None:
+            self.statusMessage.emit("This tab has no chart; export it as CSV.")
+            return None
+        with self._export_title(chart):
+            out = plots.export_svg(chart, Path(path),
+                                   f"{self.model_name} — {self.current_metric()}")
+        self.statusMessage.emit(f"Saved {out}")
+        return out
+
+    @contextlib.contextmanager
+    def _export_title(self, chart: Any) -> Iterator[None]:
+        """An exported image says what it shows; the view itself has its own title bar."""
+        if not isinstance(chart, pg.PlotItem):
+            yield
+            return
+        what = {HISTORY_TAB: self.current_metric(),
+                ACROSS_TAB: f"{self.current_metric()} across versions",
+                FINAL_TAB: "final metrics"}.get(self.tabs.currentIndex(), "")
+        plots.set_title(chart, f"{self.model_name} — {what}", self.theme)
+        chart.layout.activate()
+        try:
+            yield
+        finally:
+            chart.setTitle(None)
+            chart.layout.activate()
 
     def export_csv(self, path: Path) -> Path:
-        """Final-metrics tab: the table; otherwise the chart's data (long format)."""
-        if self.tabs.currentIndex() == 2:
+        """The current tab's data: chart data (long format), the across-versions values,
+        the final-metrics table or the params table."""
+        path = Path(path)
+        index = self.tabs.currentIndex()
+        if index == FINAL_TAB:
             compare.write_final_metrics_csv(path, self.selected,
-                                            compare.metric_keys(self.selected))
-            return path
-        key = self.metric_combo.currentText()
-        series = {c.label: self.histories.get((c.run.run_id, key), [])
-                  for c in self.selected if c.run}
-        compare.write_histories_csv(path, series)
+                                            compare.metric_keys(self.selected),
+                                            self._baseline_index(), self.directions)
+        elif index == PARAMS_TAB:
+            compare.write_params_csv(path, self.selected, self.only_diff.isChecked())
+        elif index == ACROSS_TAB:
+            compare.write_across_csv(path, self.all_versions, self.current_metric())
+        else:
+            keys = self.multiple_keys if self.multiples.isChecked() else [self.current_metric()]
+            series = {}
+            for key in keys:
+                for c in self.selected:
+                    if c.run and (c.run.run_id, key) in self._data:
+                        label = c.label if len(keys) == 1 else f"{c.label} {key}"
+                        series[label] = self.histories[(c.run.run_id, key)]
+            compare.write_histories_csv(path, series, self._weight())
+        self.statusMessage.emit(f"Saved {path}")
         return path
 
-    def _ask(self, what: str, pattern: str) -> Path | None:
-        name = f"{self.model_name or 'compare'}-{self.metric_combo.currentText() or 'chart'}"
-        path, _ = QFileDialog.getSaveFileName(self, f"Export {what}",
-                                              f"{name}.{pattern}", f"{what} (*.{pattern})")
-        return Path(path) if path else None
+    def _ask(self, what: str, suffix: str) -> Path | None:
+        tab = ["history", "across", "final-metrics", "params"][self.tabs.currentIndex()]
+        metric = self.current_metric() or "chart"
+        name = _safe_name(f"{self.model_name or 'compare'}-{metric}-{tab}")
+        path, _ = QFileDialog.getSaveFileName(self, f"Export {what}", f"{name}.{suffix}",
+                                              f"{what} (*.{suffix})")
+        if not path:
+            return None
+        p = Path(path)
+        return p if p.suffix else p.with_suffix(f".{suffix}")
+
+    def _export(self, what: str, suffix: str, fn: Any) -> None:
+        if (p := self._ask(what, suffix)) is None:
+            return
+        try:
+            fn(p)
+        except OSError as exc:
+            self.statusMessage.emit(f"Could not save {p}: {exc.strerror or exc}")
 
     def _export_png(self) -> None:
-        if (p := self._ask("PNG image", "png")) is not None:
-            self.export_png(p)
+        self._export("PNG image", "png", self.export_png)
 
     def _export_svg(self) -> None:
-        if (p := self._ask("SVG image", "svg")) is not None:
-            self.export_svg(p)
+        self._export("SVG image", "svg", self.export_svg)
 
     def _export_csv(self) -> None:
-        if (p := self._ask("CSV file", "csv")) is not None:
-            self.export_csv(p)
+        self._export("CSV file", "csv", self.export_csv)
+
+
+def _splice(old: dict[tuple[str, str], compare.HistoryArrays], detail: Histories,
+            window: tuple[int, int]) -> dict[tuple[str, str], Any]:
+    """(on the worker) Each sampled history with `window` replaced by the full-resolution
+    points: pair -> (old arrays, new arrays, whether the window is complete)."""
+    out = {}
+    for pair, points in detail.items():
+        before = old.get(pair)
+        if before is None or not points:
+            continue
+        merged = compare.splice(before, compare.history_arrays(points), *window)
+        out[pair] = (before, merged, len(points) < MAX_POINTS_PER_RUN)
+    return out
+
+
+class _PointsView(Mapping[tuple[str, str], list[MetricPoint]]):
+    def __init__(self, data: dict[tuple[str, str], compare.HistoryArrays]) -> None:
+        self._data = data
+
+    def __getitem__(self, pair: tuple[str, str]) -> list[MetricPoint]:
+        return self._data[pair].points(*pair)
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+def _tick_name(rows: Sequence[compare.FinalRow], x: float) -> str:
+    k = int(round(x))
+    return rows[k].key if 0 <= k < len(rows) else ""
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _safe_name(text: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text)[:120]
