@@ -15,38 +15,16 @@ os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+from tests.probes import StallProbe  # noqa: E402  (re-exported for the benchmarks)
+
+__all__ = ["ROOT", "StallProbe", "start_server", "wait_until"]
+
+
 def start_server(tag: str):  # type: ignore[no-untyped-def]
     from tests.servers import MlflowServer
 
     root = Path(tempfile.mkdtemp(prefix=f"modelhub-bench-{tag}-"))
     return MlflowServer(root).start()
-
-
-class StallProbe:
-    """Largest gap between ticks of a 10 ms QTimer on the UI thread."""
-
-    def __init__(self, interval_ms: int = 10) -> None:
-        from PySide6.QtCore import QTimer
-
-        self.interval_ms = interval_ms
-        self.max_gap_ms = 0.0
-        self._last = time.perf_counter()
-        self.timer = QTimer()
-        self.timer.setInterval(interval_ms)
-        self.timer.timeout.connect(self._tick)
-
-    def _tick(self) -> None:
-        now = time.perf_counter()
-        self.max_gap_ms = max(self.max_gap_ms, (now - self._last) * 1000)
-        self._last = now
-
-    def start(self) -> None:
-        self._last = time.perf_counter()
-        self.timer.start()
-
-    def stop(self) -> float:
-        self.timer.stop()
-        return self.max_gap_ms
 
 
 def wait_until(predicate, timeout_s: float = 300.0) -> None:  # type: ignore[no-untyped-def]

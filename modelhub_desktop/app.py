@@ -134,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"smoke fail reason={exc}")
         return 2
     settings = QSettings(str(paths.settings_file), QSettings.Format.IniFormat)
-    ctx = AppContext(paths, store, SecretStore(), TaskRunner(), settings)
+    ctx = AppContext(paths, store, SecretStore(store), TaskRunner(), settings)
     options = StartOptions(
         demo=args.demo, model=args.model, offline=args.offline, interactive=not headless
     )
@@ -148,6 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         def on_data(models: int, versions: int, mode: str) -> None:
             timings["data_s"] = process_uptime()
+            timings.setdefault("window_s", timings["data_s"])
             if args.screenshot:
                 QTimer.singleShot(400, lambda: save_screenshot(window, args.screenshot))
             if args.smoke:

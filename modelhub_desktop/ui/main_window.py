@@ -32,7 +32,6 @@ from modelhub_desktop.core.errors import (
     AuthFailed,
     Cancelled,
     InvalidInput,
-    KeychainUnavailable,
     ModelHubError,
     StorageError,
     Unreachable,
@@ -52,6 +51,7 @@ from modelhub_desktop.core.sync import (
     search_models,
 )
 from modelhub_desktop.ui.models.version_table_model import VersionRow
+from modelhub_desktop.ui.notice_bar import NoticeBar
 from modelhub_desktop.ui.status import AppStatusBar
 from modelhub_desktop.ui.tasks import TaskRunner
 from modelhub_desktop.ui.views.changes_view import ChangesView
@@ -114,6 +114,8 @@ class MainWindow(QMainWindow):
         self.retry_timer.setSingleShot(True)
         self.retry_timer.timeout.connect(self.refresh)
         self.ctx.runner.taskError.connect(self._on_task_error)
+        for problem in (ctx.profiles.problem, ctx.secrets.problem):
+            self.notice.add(problem)
         QTimer.singleShot(0, lambda: self.open_profile(profile))
 
     # -- construction --------------------------------------------------------------------
@@ -130,6 +132,8 @@ class MainWindow(QMainWindow):
         self.banner.setWordWrap(True)
         self.banner.hide()
         outer.addWidget(self.banner)
+        self.notice = NoticeBar()
+        outer.addWidget(self.notice)
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.main_splitter.setObjectName("mainSplitter")
         self.model_list = ModelListView()
@@ -251,8 +255,10 @@ class MainWindow(QMainWindow):
         self.save_state()
         self.retry_timer.stop()
         self.ctx.runner.shutdown(5000)
-        if self.session is not None:
-            self.session.close()
+        # queued results may still arrive while the window closes: they must find no session
+        session, self.session = self.session, None
+        if session is not None:
+            session.close()
         super().closeEvent(event)
 
     # -- profiles ----------------------------------------------------------------------------
@@ -275,36 +281,56 @@ class MainWindow(QMainWindow):
         if profile is not None:
             self.open_profile(profile)
 
-    def _credentials(self, profile: Profile, reason: str = "") -> Credentials | None:
-        """The profile's secret from the keychain (or this session), else ask the user."""
-        if profile.auth == "none":
-            return Credentials()
-        if not reason:
-            try:
-                creds = self.ctx.secrets.credentials(profile)
-                if creds.password or creds.token:
-                    return creds
-                reason = "No password or token is stored for this profile."
-            except KeychainUnavailable as exc:
-                reason = str(exc)
+    def _ask_credentials(self, profile: Profile, reason: str) -> Credentials:
+        """Ask the user for the profile's secret (headless: go on without one)."""
         if not self.options.interactive:
             return Credentials()
         from modelhub_desktop.ui.dialogs.secret_prompt import ask_credentials
 
-        return ask_credentials(self, profile, reason, self.ctx.secrets)
+        creds = ask_credentials(self, profile, reason, self.ctx.secrets)
+        if creds is None:
+            self.status.showMessage("Not connected: no credentials given.", 10000)
+            return Credentials()
+        return creds
 
     def open_profile(self, profile: Profile, reason: str = "") -> None:
-        """Show `profile`: cached data at once, then a background refresh."""
+        """Show `profile`: its secret from the keychain (read on a worker: a locked keychain
+        can take its time), then cached data at once, then a background refresh."""
         self.retry_timer.stop()
         self.ctx.runner.cancel_all()
         if self.session is not None and self.session.profile != profile:
             self.session.close()
             self.session = None
             self._current_model = ""
-        creds = self._credentials(profile, reason)
-        if creds is None:
-            self.status.showMessage("Not connected: no credentials given.", 10000)
-            creds = Credentials()
+        if profile.auth == "none":
+            self._open_with(profile, Credentials())
+            return
+        if reason:
+            self._open_with(profile, self._ask_credentials(profile, reason))
+            return
+        secrets = self.ctx.secrets
+
+        def read(ctx: Any) -> Credentials:
+            creds = secrets.credentials(profile)
+            ctx.check()
+            return creds
+
+        def got(creds: Credentials) -> None:
+            if creds.password or creds.token:
+                self._open_with(profile, creds)
+            else:
+                self._open_with(profile, self._ask_credentials(
+                    profile, "No password or token is stored for this profile."))
+
+        def failed(error: ModelHubError) -> None:
+            if not isinstance(error, Cancelled):
+                self._open_with(profile, self._ask_credentials(profile, str(error)))
+
+        self.status.showMessage(f"Reading the secret of {profile.name} from the keychain…")
+        self.ctx.runner.submit(read, key="open-profile", description="read keychain",
+                               on_result=got, on_error=failed)
+
+    def _open_with(self, profile: Profile, creds: Credentials) -> None:
         self.profile = profile
         try:
             self.session = ProfileSession(profile, creds, self.ctx.paths)
@@ -312,7 +338,7 @@ class MainWindow(QMainWindow):
             self._fail(str(exc))
             return
         if self.session.cache.recovered:
-            self.status.showMessage(self.session.cache.recovered, 20000)
+            self.notice.add(self.session.cache.recovered)
         self.ctx.profiles.set_last_used(profile.name)
         self._fill_profile_switcher()
         self.setWindowTitle(f"{APP_NAME} — {profile.name}")
@@ -459,6 +485,7 @@ class MainWindow(QMainWindow):
         self.detail.set_online(online and not self.options.offline)
         self._retry_index = 0 if online else self._retry_index
         if online:
+            self.retry_timer.stop()
             self.banner.hide()
         self._update_status(self.session.cache.last_sync() if self.session else None)
 
@@ -688,9 +715,14 @@ class MainWindow(QMainWindow):
         self.tabs.setTabText(self.changes_tab, title)
 
     def _mark_changes_read(self) -> None:
-        if self.session is not None:
+        if self.session is None:
+            return
+        try:
             self.session.cache.mark_changes_read()
-            self._show_changes()
+        except StorageError as exc:
+            self.status.showMessage(f"Could not mark the changes as read: {exc}", 15000)
+            return
+        self._show_changes()
 
     # -- misc --------------------------------------------------------------------------------
     def _focus_search(self) -> None:
