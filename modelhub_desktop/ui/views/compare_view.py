@@ -16,23 +16,19 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QEvent,
-    QModelIndex,
-    QPersistentModelIndex,
     QPoint,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QBrush, QColor, QFont
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -53,162 +49,34 @@ from PySide6.QtWidgets import (
 )
 
 from modelhub_desktop.core import compare
+from modelhub_desktop.core.chart_data import ArraysContext, PointsView, splice_window
 from modelhub_desktop.core.compare import Compared
 from modelhub_desktop.core.domain import MetricPoint
 from modelhub_desktop.core.errors import Cancelled, ModelHubError
-from modelhub_desktop.core.formatting import fmt_metric
 from modelhub_desktop.core.histories import (
     MAX_POINTS_PER_RUN,
-    Histories,
     fetch_histories,
     load_histories,
 )
-from modelhub_desktop.core.progress import yield_to_ui
-from modelhub_desktop.ui.charts import plots
-from modelhub_desktop.ui.charts.palette import ALIAS_MARK, BETTER, WORSE, series_style
+from modelhub_desktop.ui.charts import across, bars, hover, plots
+from modelhub_desktop.ui.charts import export as chart_export
+from modelhub_desktop.ui.charts.curve_builder import CurveBuilder, CurveSpec
+from modelhub_desktop.ui.models.grid_model import GridModel
+from modelhub_desktop.ui.views import compare_tables
 
 #: Small multiples shown at most (3 x 3).
 MAX_MULTIPLES = 9
 #: Metrics drawn as grouped bars at most (their names must fit under the bars).
 MAX_BAR_METRICS = 12
-BEST_BRUSH = QBrush(QColor(46, 160, 67, 70))
-DIFFERS_BRUSH = QBrush(QColor(230, 159, 0, 45))
 HISTORY_TAB, ACROSS_TAB, FINAL_TAB, PARAMS_TAB = range(4)
 EMPTY_TEXT = ("Select two or more versions in the version table and press Compare "
               "(Ctrl+M) to see their metric histories, final metrics and params side by side.")
-
-
-#: Curves added to the main chart per event-loop turn (each costs a few ms to create).
-CURVES_PER_TURN = 4
-
-
-@dataclass(frozen=True)
-class CurveSpec:
-    """One curve to draw: whose, in which style, and its data."""
-
-    version: int
-    index: int  # position in the comparison: colour and dash
-    label: str
-    xs: np.ndarray
-    ys: np.ndarray
-    raw: np.ndarray
-    width: float
-
-
-class _ArraysContext:
-    """Wraps a task's context: partial results travel with their arrays, built on the
-    worker thread, so the UI thread only draws."""
-
-    def __init__(self, ctx: Any) -> None:
-        self._ctx = ctx
-
-    @property
-    def cancelled(self) -> bool:
-        return bool(self._ctx.cancelled)
-
-    def check(self) -> None:
-        self._ctx.check()
-
-    def progress(self, done: int, total: int, message: str = "") -> None:
-        self._ctx.progress(done, total, message)
-
-    def partial(self, chunk: Histories) -> None:
-        arrays = {}
-        for pair, points in chunk.items():
-            arrays[pair] = compare.history_arrays(points)
-            yield_to_ui()
-        self._ctx.partial(arrays)
 
 
 def _alive(obj: Any) -> bool:
     import shiboken6
 
     return bool(shiboken6.isValid(obj))
-
-
-# -- a small read-only table model ---------------------------------------------------------------
-@dataclass(frozen=True)
-class Cell:
-    text: str
-    value: Any = None  # raw value (SORT_ROLE)
-    background: QBrush | None = None
-    foreground: QColor | None = None
-    bold: bool = False
-    tooltip: str = ""
-    align_right: bool = False
-
-
-SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 1
-_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-Index = QModelIndex | QPersistentModelIndex
-
-
-class GridModel(QAbstractTableModel):
-    """Rows x columns of prepared cells (final metrics, params); replaced as a whole."""
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[str] = []
-        self._row_tips: list[str] = []
-        self._cols: list[str] = []
-        self._col_tips: list[str] = []
-        self._cells: list[list[Cell]] = []
-        self._bold = QFont()
-        self._bold.setBold(True)
-
-    def set_grid(self, rows: Sequence[str], cols: Sequence[str], cells: Sequence[Sequence[Cell]],
-                 row_tips: Sequence[str] = (), col_tips: Sequence[str] = ()) -> None:
-        self.beginResetModel()
-        self._rows, self._cols = list(rows), list(cols)
-        self._row_tips, self._col_tips = list(row_tips), list(col_tips)
-        self._cells = [list(r) for r in cells]
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._cols)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        role = int(role)
-        names, tips = ((self._cols, self._col_tips) if orientation == Qt.Orientation.Horizontal
-                       else (self._rows, self._row_tips))
-        if not 0 <= section < len(names):
-            return None
-        if role == int(Qt.ItemDataRole.DisplayRole):
-            return names[section]
-        if role == int(Qt.ItemDataRole.ToolTipRole):
-            return tips[section] if section < len(tips) and tips[section] else names[section]
-        return None
-
-    def cell(self, row: int, col: int) -> Cell:
-        return self._cells[row][col]
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        r, c = index.row(), index.column()
-        if not (0 <= r < len(self._cells) and 0 <= c < len(self._cells[r])):
-            return None
-        cell = self._cells[r][c]
-        role = int(role)
-        if role == int(Qt.ItemDataRole.DisplayRole):
-            return cell.text
-        if role == SORT_ROLE:
-            return cell.value
-        if role == int(Qt.ItemDataRole.ToolTipRole):
-            return cell.tooltip or None
-        if role == int(Qt.ItemDataRole.BackgroundRole):
-            return cell.background
-        if role == int(Qt.ItemDataRole.ForegroundRole):
-            return cell.foreground
-        if role == int(Qt.ItemDataRole.FontRole):
-            return self._bold if cell.bold else None
-        if role == int(Qt.ItemDataRole.TextAlignmentRole):
-            return _RIGHT if cell.align_right else None
-        return None
 
 
 def _table(name: str, model: GridModel) -> QTableView:
@@ -229,15 +97,6 @@ def _note_label(name: str) -> QLabel:
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
-
-
-def _fmt_diff(d: float | None, rel: float | None) -> str:
-    if d is None:
-        return ""
-    text = "0" if d == 0 else f"{d:+.4g}"
-    if rel is not None and d != 0:
-        text += f" ({rel:+.1%})"
-    return text
 
 
 class CompareView(QWidget):
@@ -313,11 +172,7 @@ class CompareView(QWidget):
 
         self._curve_items: dict[int, tuple[Any, str]] = {}
         self._multi: list[tuple[str, tuple[Any, dict[int, tuple[Any, str]]]]] = []
-        self._build_queue: list[tuple[Any, dict[int, tuple[Any, str]], Any, CurveSpec,
-                                      bool]] = []
-        self._build_timer = QTimer(self)
-        self._build_timer.setInterval(0)
-        self._build_timer.timeout.connect(self._build_step)
+        self.curves = CurveBuilder(self)
         self._redraw_timer = QTimer(self)
         self._redraw_timer.setSingleShot(True)
         self._redraw_timer.setInterval(30)
@@ -374,13 +229,13 @@ class CompareView(QWidget):
         self.history_stack = QStackedWidget()
         self.history_plot = plots.make_plot(self.theme)
         self.history_plot.setObjectName("historyPlot")
-        self.history_hover = plots.HoverReadout(self.history_plot)
+        self.history_hover = hover.HoverReadout(self.history_plot)
         self.history_plot.getPlotItem().sigXRangeChanged.connect(self._on_zoom)
         self.history_stack.addWidget(self.history_plot)
         self.grid = pg.GraphicsLayoutWidget()
         self.grid.setObjectName("smallMultiplesGrid")
         self.grid.setBackground(self.theme.background)
-        self.grid_hover = plots.HoverReadout(self.grid)
+        self.grid_hover = hover.HoverReadout(self.grid)
         self.history_stack.addWidget(self.grid)
         v.addWidget(self.history_stack, 1)
         self.history_note = _note_label("historyNote")
@@ -404,7 +259,7 @@ class CompareView(QWidget):
         v.addLayout(opts)
         self.across_plot = plots.make_plot(self.theme)
         self.across_plot.setObjectName("acrossPlot")
-        self.across_hover = plots.HoverReadout(self.across_plot)
+        self.across_hover = hover.HoverReadout(self.across_plot)
         v.addWidget(self.across_plot, 1)
         self.across_note = _note_label("acrossNote")
         v.addWidget(self.across_note)
@@ -436,7 +291,7 @@ class CompareView(QWidget):
         self.bars_plot = plots.make_plot(self.theme)
         self.bars_plot.setObjectName("finalMetricsBars")
         self.bars_plot.setMinimumHeight(180)
-        self.bars_hover = plots.HoverReadout(self.bars_plot)
+        self.bars_hover = hover.HoverReadout(self.bars_plot)
         split.addWidget(self.bars_plot)
         split.setSizes([220, 320])
         v.addWidget(split, 1)
@@ -564,7 +419,7 @@ class CompareView(QWidget):
 
         def task(ctx: Any) -> int:
             # everything reaches the view as partial results (arrays, built here)
-            got = load_histories(gateway, cache, runs, ordered_keys, _ArraysContext(ctx),
+            got = load_histories(gateway, cache, runs, ordered_keys, ArraysContext(ctx),
                                  online, refresh=refresh, first=first)
             return len(got)
 
@@ -596,7 +451,7 @@ class CompareView(QWidget):
     @property
     def histories(self) -> Mapping[tuple[str, str], list[MetricPoint]]:
         """Loaded histories as MetricPoint lists (built on access; for export and tests)."""
-        return _PointsView(self._data)
+        return PointsView(self._data)
 
     def _partial(self, arrays: dict[tuple[str, str], compare.HistoryArrays]) -> None:
         if _alive(self) and self._merge(arrays):
@@ -722,66 +577,20 @@ class CompareView(QWidget):
         weight = self._weight()
         item.setLabel("left", (f"{key} (smoothed {weight:.2f})" if weight else key) or "",
                       color=self.theme.foreground)
-        self._stop_building()
-        self._sync_curves(item, self._curve_items, target, specs, named=True)
-        self._start_building()
-
-    def _sync_curves(self, item: pg.PlotItem, curves: dict[int, tuple[Any, str]], target: Any,
-                     specs: list[CurveSpec], named: bool) -> None:
-        """Curves are reused when only their data or style changes (cheap); a changed set
-        is queued and built a few per event-loop turn, so the window never freezes (a new
-        curve costs several ms: 20 versions x 9 small multiples would take a second)."""
-        if [(s.version, s.label) for s in specs] == [(v, lab) for v, (_, lab) in curves.items()]:
-            for spec in specs:
-                plots.update_series(curves[spec.version][0], spec.index, spec.xs, spec.ys,
-                                    self.theme.dark, spec.width)
-                plots.add_hover(target, spec.label, spec.xs, spec.ys, spec.raw)
-            return
-        for curve, _ in curves.values():
-            item.removeItem(curve)
-        curves.clear()
-        if named and item.legend is not None:
-            item.legend.clear()
-            item.legend.setColumnCount(1 if len(specs) <= 8 else 2 if len(specs) <= 16 else 3)
-        self._build_queue += [(item, curves, target, spec, named) for spec in specs]
-
-    def _stop_building(self) -> None:
-        self._build_timer.stop()
-        self._build_queue = []
-
-    def _start_building(self) -> None:
-        if self._build_queue:
-            self._build_step()  # the first few now, the rest on the next turns
-        if self._build_queue:
-            self._build_timer.start()
-
-    def _build_step(self) -> None:
-        """Add the next few queued curves."""
-        if not _alive(self):
-            return
-        batch, self._build_queue = (self._build_queue[:CURVES_PER_TURN],
-                                    self._build_queue[CURVES_PER_TURN:])
-        self._drawing = True
-        try:
-            for item, curves, target, spec, named in batch:
-                curve = plots.add_series(item, spec.index, spec.label, spec.xs, spec.ys,
-                                         self.theme.dark, width=spec.width, name=named)
-                curves[spec.version] = (curve, spec.label)
-                plots.add_hover(target, spec.label, spec.xs, spec.ys, spec.raw)
-        finally:
-            self._drawing = False
-        if not self._build_queue:
-            self._build_timer.stop()
+        self.curves.stop()
+        self.curves.sync(item, self._curve_items, target, specs, named=True,
+                         dark=self.theme.dark)
+        self.curves.start()
 
     def curves_pending(self) -> bool:
         """Whether curves are still being added to the charts."""
-        return bool(self._build_queue)
+        return self.curves.pending()
 
     def _draw_multiples(self) -> None:
         """One small chart per chosen metric; the grid is rebuilt only when the metrics
         change, curves are reused like the main chart's."""
         keys = (self.multiple_keys or [k for k in [self.current_metric()] if k])[:MAX_MULTIPLES]
-        self._stop_building()
+        self.curves.stop()
         if keys != [k for k, _ in self._multi]:
             self.grid.clear()
             self._multi = []
@@ -795,8 +604,8 @@ class CompareView(QWidget):
         for n, (key, (item, curves)) in enumerate(self._multi):
             target = self.grid_hover.target(item)
             specs = self._plot_curves(item, target, key, legend=n == 0)
-            self._sync_curves(item, curves, target, specs, named=n == 0)
-        self._start_building()
+            self.curves.sync(item, curves, target, specs, named=n == 0, dark=self.theme.dark)
+        self.curves.start()
 
     def _update_history_note(self) -> None:
         if not _alive(self):
@@ -844,7 +653,7 @@ class CompareView(QWidget):
 
     # -- zoom: full resolution for the visible steps ---------------------------------------------
     def _on_zoom(self, *_: object) -> None:
-        if not self._drawing and not self.multiples.isChecked():
+        if not (self._drawing or self.curves.adding) and not self.multiples.isChecked():
             self._zoom_timer.start()
 
     def _fetch_zoomed(self) -> None:
@@ -879,7 +688,7 @@ class CompareView(QWidget):
 
         def task(ctx: Any) -> Any:
             detail = fetch_histories(gateway, runs, [key], ctx, steps=window)
-            return _splice(old, detail, window)
+            return splice_window(old, detail, window)
 
         self.runner.submit(
             task, key="compare-zoom", description="full-resolution history window",
@@ -952,41 +761,8 @@ class CompareView(QWidget):
             self.across_note.setText(f"No version has a finite value of {key}.\n"
                                      + "\n".join(notes))
             return
-        xs = [p.x for p in points]
-        ys = [p.value for p in points]
-        dark = self.theme.dark
-        line_color, _ = series_style(0, dark)
-        item.plot(xs, ys, pen=pg.mkPen(QColor(self.theme.foreground), width=1.2,
-                                       style=Qt.PenStyle.DotLine),
-                  symbol="o", symbolSize=7, symbolBrush=line_color, symbolPen=line_color,
-                  name=f"latest {key}")
         index = {c.version.version: i for i, c in enumerate(self.selected)}
-        chosen = [(p, index[p.version]) for p in points if p.version in index]
-        if chosen:  # one item for all outlines: 20 separate items cost ~150 ms
-            item.addItem(pg.ScatterPlotItem(
-                x=[p.x for p, _ in chosen], y=[p.value for p, _ in chosen], symbol="s",
-                size=15, brush=None,
-                pen=[pg.mkPen(series_style(i, dark)[0], width=2.5) for _, i in chosen]))
-            item.legend.addItem(pg.ScatterPlotItem(symbol="s", size=12, brush=None,
-                                                   pen=pg.mkPen(self.theme.foreground,
-                                                                width=2)), "compared")
-        holders = [p for p in points if p.aliases]
-        mark_color = ALIAS_MARK[self.theme.name]
-        if holders:
-            item.plot([p.x for p in holders], [p.value for p in holders], pen=None,
-                      symbol="star", symbolSize=18, symbolBrush=mark_color,
-                      symbolPen=pg.mkPen(self.theme.foreground, width=0.8),
-                      name="alias holder")
-            for p in holders:
-                plots.mark(item, p.x, p.value, " ".join(f"@{a}" for a in p.aliases), mark_color)
-        if x_mode == "version" and len(points) <= 30:
-            item.getAxis("bottom").setTicks([[(p.x, f"v{p.version}") for p in points]])
-        target = self.across_hover.target(
-            item, x_label="registered" if x_mode == "registered" else "version",
-            x_format=plots.fmt_time if x_mode == "registered" else (lambda x: f"{x:.0f}"),
-            describe=lambda _label, j: f"\n{points[j].label}" if 0 <= j < len(points) else "")
-        plots.add_hover(target, f"latest {key}", xs, ys)
-        item.enableAutoRange()
+        across.draw(item, self.across_hover, points, index, key, x_mode, self.theme)
 
     # -- final metrics ---------------------------------------------------------------------------
     def _baseline_index(self) -> int | None:
@@ -1003,101 +779,21 @@ class CompareView(QWidget):
         self._fill_params()
 
     def _fill_final(self, *_: object) -> None:
-        items = self.selected
-        rows = self.final_rows()
-        base = self._baseline_index()
-        others = [i for i in range(len(items)) if i != base] if base is not None else []
-        cols = [c.label + ("" if c.run else " (no run)") for c in items]
-        col_tips = [c.no_run_reason for c in items]
-        if base is not None:
-            cols += [f"{items[i].label} − {items[base].label}" for i in others]
-            col_tips += [f"Difference to the baseline {items[base].label}" for _ in others]
-        better, worse = QColor(BETTER[self.theme.name]), QColor(WORSE[self.theme.name])
-        cells: list[list[Cell]] = []
-        for row in rows:
-            line = []
-            for i, value in enumerate(row.values):
-                best = row.is_best(i)
-                tip = ("not logged" if value is None and items[i].run else
-                       items[i].no_run_reason if value is None else
-                       "best" if best else "")
-                line.append(Cell(fmt_metric(value) if value is not None else "—", value,
-                                 BEST_BRUSH if best else None, None, best, tip, True))
-            for i in others:
-                verdict = row.better(i)
-                line.append(Cell(_fmt_diff(row.diffs[i], row.rel_diffs[i]), row.diffs[i],
-                                 None, None if verdict is None else better if verdict else worse,
-                                 False, "" if verdict is None else
-                                 "better than the baseline" if verdict else
-                                 "worse than the baseline", True))
-            cells.append(line)
-        arrows = {"min": "↓", "max": "↑"}
-        names = [f"{r.key}  {arrows[r.direction]}" for r in rows]
-        tips = [("lower" if r.direction == "min" else "higher") + " is better (right-click to "
-                "change)" for r in rows]
-        self.final_model.set_grid(names, cols, cells, tips, col_tips)
+        grid = compare_tables.final_metrics_grid(self.selected, self.final_rows(),
+                                                 self._baseline_index(), self.theme.name)
+        self.final_model.set_grid(grid.rows, grid.cols, grid.cells, grid.row_tips,
+                                  grid.col_tips)
         self.final_table.resizeColumnsToContents()
-        notes = [f"{c.label}: {c.no_run_reason}" for c in items if c.run is None]
-        if items and not rows:
-            notes.insert(0, "None of these versions logged metrics.")
-        self.final_note.setText("\n".join(notes))
+        self.final_note.setText("\n".join(grid.notes))
         self._stale.add(FINAL_TAB)
         self._flush_if_showing()
 
     def _paint_bars(self, rows: list[compare.FinalRow]) -> None:
-        """Grouped bars: a group per metric, a bar per version. Metrics of very different
-        size are each scaled to their largest absolute value (the hover shows the value)."""
-        item = self.bars_plot.getPlotItem()
-        item.clear()
-        if item.legend is not None:
-            item.legend.clear()
-        self.bars_hover.clear()
-        shown = rows[:MAX_BAR_METRICS]
-        items = self.selected
-        scales = {r.key: max((abs(v) for v in r.values if compare.is_finite(v)), default=0.0)
-                  for r in shown}
-        nonzero = [s for s in scales.values() if s > 0]
-        normalize = bool(nonzero) and max(nonzero) / min(nonzero) > 10
-        item.setLabel("left", "value ÷ largest |value| of the metric" if normalize else "value",
-                      color=self.theme.foreground)
-        n = max(len(items), 1)
-        width = 0.8 / n
-        target = self.bars_hover.target(item, x_label="metric",
-                                        x_format=lambda x: _tick_name(shown, x))
-        fg = pg.mkPen(self.theme.foreground, width=2.5)
-        all_heights: list[float] = [0.0]
-        for i, c in enumerate(items):
-            xs, heights, raw, pens = [], [], [], []
-            color, _ = series_style(i, self.theme.dark)
-            for k, row in enumerate(shown):
-                value = row.values[i]
-                if not compare.is_finite(value):
-                    continue
-                scale = scales[row.key] if normalize and scales[row.key] else 1.0
-                xs.append(k - 0.4 + width * (i + 0.5))
-                heights.append(value / scale)
-                raw.append(value)
-                pens.append(fg if row.is_best(i) else pg.mkPen(color))
-            if not xs:
-                continue
-            all_heights += heights
-            item.addItem(pg.BarGraphItem(x=xs, height=heights, width=width * 0.9,
-                                         brush=color, pens=pens))
-            if item.legend is not None:
-                item.legend.addItem(pg.BarGraphItem(x=[0], height=[0], width=0, brush=color),
-                                    c.label)
-            plots.add_hover(target, c.label, xs, heights, raw)
-        item.getAxis("bottom").setTicks([[(k, r.key) for k, r in enumerate(shown)]])
-        if item.legend is not None:  # one row: leaves the bars visible
-            item.legend.setColumnCount(min(n, 8))
-        if len(rows) > len(shown):
+        shown = bars.draw(self.bars_plot.getPlotItem(), self.bars_hover, rows,
+                          [c.label for c in self.selected], self.theme, MAX_BAR_METRICS)
+        if len(rows) > shown:
             self.final_note.setText((self.final_note.text() + "\n").lstrip()
-                                    + f"Bars show the first {len(shown)} of {len(rows)} metrics.")
-        # room above the bars for the legend
-        lo, hi = min(all_heights), max(all_heights)
-        span = (hi - lo) or 1.0
-        item.setYRange(lo - (0.05 * span if lo < 0 else 0), hi + 0.35 * span, padding=0)
-        item.setXRange(-0.6, max(len(shown), 1) - 0.4, padding=0)
+                                    + f"Bars show the first {shown} of {len(rows)} metrics.")
 
     def _final_menu(self, pos: QPoint) -> None:
         index = self.final_table.indexAt(pos)
@@ -1125,42 +821,12 @@ class CompareView(QWidget):
 
     # -- params ----------------------------------------------------------------------------------
     def _fill_params(self, *_: object) -> None:
-        items = self.selected
-        only = self.only_diff.isChecked()
-        rows = compare.param_rows(items, only)
-        base = self._baseline_index()
-        base_ok = base is not None and items[base].run is not None
-        cells = []
-        for r in rows:
-            line = []
-            ref = r.values[base] if base_ok and base is not None else None
-            for i, (c, value) in enumerate(zip(items, r.values, strict=True)):
-                if value is None:
-                    tip = c.no_run_reason or "not logged by this version"
-                    line.append(Cell("—", None, None, None, False, tip))
-                    continue
-                differs = (value != ref and i != base) if base_ok else r.differs
-                tip = f"differs from the baseline ({ref if ref is not None else 'not set'})" \
-                    if differs and base_ok else ""
-                if len(value) > 40:
-                    tip = value + ("\n" + tip if tip else "")
-                line.append(Cell(value, value, DIFFERS_BRUSH if differs else None, None,
-                                 False, tip))
-            cells.append(line)
-        self.params_model.set_grid([r.key for r in rows],
-                                   [c.label + ("" if c.run else " (no run)") for c in items],
-                                   cells, [], [c.no_run_reason for c in items])
+        grid = compare_tables.params_grid(self.selected, self._baseline_index(),
+                                          self.only_diff.isChecked())
+        self.params_model.set_grid(grid.rows, grid.cols, grid.cells, grid.row_tips,
+                                   grid.col_tips)
         self.params_table.resizeColumnsToContents()
-        notes = []
-        if base_ok and base is not None and len(items) > 1 and rows:
-            notes.append(f"Tinted: differs from the baseline {items[base].label} "
-                         "(chosen on the Final metrics tab).")
-        if items and not rows:
-            all_rows = compare.param_rows(items) if only else []
-            notes.append("All params are the same." if all_rows else
-                         "None of these versions logged params.")
-        notes += [f"{c.label}: {c.no_run_reason}" for c in items if c.run is None]
-        self.params_note.setText("\n".join(notes))
+        self.params_note.setText("\n".join(grid.notes))
 
     # -- empty state, tabs, theme ----------------------------------------------------------------
     def _show_empty(self, empty: bool) -> None:
@@ -1222,7 +888,7 @@ class CompareView(QWidget):
             self.statusMessage.emit("This tab has no chart; export it as CSV.")
             return None
         with self._export_title(chart):
-            out = plots.export_png(chart, Path(path))
+            out = chart_export.export_png(chart, Path(path))
         self.statusMessage.emit(f"Saved {out}")
         return out
 
@@ -1232,7 +898,7 @@ class CompareView(QWidget):
             self.statusMessage.emit("This tab has no chart; export it as CSV.")
             return None
         with self._export_title(chart):
-            out = plots.export_svg(chart, Path(path),
+            out = chart_export.export_svg(chart, Path(path),
                                    f"{self.model_name} — {self.current_metric()}")
         self.statusMessage.emit(f"Saved {out}")
         return out
@@ -1306,39 +972,6 @@ class CompareView(QWidget):
 
     def _export_csv(self) -> None:
         self._export("CSV file", "csv", self.export_csv)
-
-
-def _splice(old: dict[tuple[str, str], compare.HistoryArrays], detail: Histories,
-            window: tuple[int, int]) -> dict[tuple[str, str], Any]:
-    """(on the worker) Each sampled history with `window` replaced by the full-resolution
-    points: pair -> (old arrays, new arrays, whether the window is complete)."""
-    out = {}
-    for pair, points in detail.items():
-        before = old.get(pair)
-        if before is None or not points:
-            continue
-        merged = compare.splice(before, compare.history_arrays(points), *window)
-        out[pair] = (before, merged, len(points) < MAX_POINTS_PER_RUN)
-    return out
-
-
-class _PointsView(Mapping[tuple[str, str], list[MetricPoint]]):
-    def __init__(self, data: dict[tuple[str, str], compare.HistoryArrays]) -> None:
-        self._data = data
-
-    def __getitem__(self, pair: tuple[str, str]) -> list[MetricPoint]:
-        return self._data[pair].points(*pair)
-
-    def __iter__(self) -> Iterator[tuple[str, str]]:
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-
-def _tick_name(rows: Sequence[compare.FinalRow], x: float) -> str:
-    k = int(round(x))
-    return rows[k].key if 0 <= k < len(rows) else ""
 
 
 def _html(text: str) -> str:
