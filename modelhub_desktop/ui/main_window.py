@@ -249,6 +249,8 @@ class MainWindow(QMainWindow):
         s.setValue("window/rightSplitter", self.right_splitter.saveState())
         if self._current_model:
             s.setValue(f"profiles/{self.profile.name}/lastModel", self._current_model)
+        if self.compare_view is not None:
+            self.compare_view.save_options(s)
         s.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
@@ -692,6 +694,7 @@ class MainWindow(QMainWindow):
             from modelhub_desktop.ui.views.compare_view import CompareView
 
             self.compare_view = CompareView(self.ctx.runner)
+            self.compare_view.restore_options(self.ctx.settings)
             self.compare_view.statusMessage.connect(
                 lambda m: self.status.showMessage(m, 10000))
             old = self.tabs.widget(self.compare_tab)

@@ -321,3 +321,36 @@ def test_loads_through_runner_and_zoom_fetches_full_resolution(
                     == 101, timeout=30000)
     lo, hi = view.history_plot.getPlotItem().vb.viewRange()[0]
     assert 995 <= lo <= 1005 and 1095 <= hi <= 1105  # the view stayed where the user was
+
+
+def test_chart_options_are_remembered(view: CompareView, runner: TaskRunner, qtbot,
+                                      tmp_path: Path) -> None:
+    from PySide6.QtCore import QSettings
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    view.restore_options(settings)  # nothing saved yet: the defaults
+    assert view.x_axis.currentData() == "step" and not view.log_y.isChecked()
+    assert view.only_diff.isChecked() and view.tabs.currentIndex() == 0
+    view.x_axis.setCurrentIndex(view.x_axis.findData("relative"))
+    view.log_y.setChecked(True)
+    view.smoothing.setValue(40)
+    view.only_diff.setChecked(False)
+    view.across_x.setCurrentIndex(1)
+    view.tabs.setCurrentIndex(2)
+    view.save_options(settings)
+    settings.sync()
+
+    again = CompareView(runner)
+    qtbot.addWidget(again)
+    again.restore_options(QSettings(str(tmp_path / "settings.ini"),
+                                    QSettings.Format.IniFormat))
+    assert again.x_axis.currentData() == "relative" and again.log_y.isChecked()
+    assert again.smoothing.value() == 40 and not again.only_diff.isChecked()
+    assert again.across_x.currentData() == "registered" and again.tabs.currentIndex() == 2
+
+    (tmp_path / "odd.ini").write_text("[compare]\nsmoothing=lots\nxAxis=sideways\ntab=99\n")
+    odd = CompareView(runner)
+    qtbot.addWidget(odd)
+    odd.restore_options(QSettings(str(tmp_path / "odd.ini"), QSettings.Format.IniFormat))
+    assert odd.smoothing.value() == 0 and odd.x_axis.currentData() == "step"
+    assert odd.tabs.currentIndex() == odd.tabs.count() - 1

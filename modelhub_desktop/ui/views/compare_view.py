@@ -369,6 +369,39 @@ class CompareView(QWidget):
         self._fill_params()
         self._metric_changed(self.metric_combo.currentText())
 
+    # -- options remembered between launches -----------------------------------------------------
+    def save_options(self, settings: Any) -> None:
+        """Chart options (axis, scale, smoothing, small multiples, directions) to `settings`."""
+        settings.setValue("compare/xAxis", self._x_mode())
+        settings.setValue("compare/logScale", self.log_y.isChecked())
+        settings.setValue("compare/smoothing", self.smoothing.value())
+        settings.setValue("compare/smallMultiples", self.multiples.isChecked())
+        settings.setValue("compare/acrossAxis", str(self.across_x.currentData() or "version"))
+        settings.setValue("compare/onlyDifferences", self.only_diff.isChecked())
+        settings.setValue("compare/tab", self.tabs.currentIndex())
+
+    def restore_options(self, settings: Any) -> None:
+        """The options `save_options` wrote; anything missing or odd keeps its default."""
+        def flag(key: str, default: bool) -> bool:
+            value = settings.value(key, default)
+            return value in (True, "true", "1", 1) if value is not None else default
+
+        def number(key: str, default: int, lo: int, hi: int) -> int:
+            try:
+                return min(max(int(settings.value(key, default)), lo), hi)
+            except (TypeError, ValueError):
+                return default
+
+        for combo, key in ((self.x_axis, "compare/xAxis"), (self.across_x, "compare/acrossAxis")):
+            index = combo.findData(settings.value(key, ""))
+            if index >= 0:
+                combo.setCurrentIndex(index)
+        self.log_y.setChecked(flag("compare/logScale", False))
+        self.smoothing.setValue(number("compare/smoothing", 0, 0, 99))
+        self.multiples.setChecked(flag("compare/smallMultiples", False))
+        self.only_diff.setChecked(flag("compare/onlyDifferences", True))
+        self.tabs.setCurrentIndex(number("compare/tab", 0, 0, self.tabs.count() - 1))
+
     def current_metric(self) -> str:
         return self.metric_combo.currentText()
 
