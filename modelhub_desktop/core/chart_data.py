@@ -7,10 +7,13 @@ on the UI thread. The conversion happens where the points arrive, on the worker.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence, Set
 from typing import Any
 
+import numpy as np
+
 from modelhub_desktop.core import compare
+from modelhub_desktop.core.compare import Compared
 from modelhub_desktop.core.domain import MetricPoint
 from modelhub_desktop.core.histories import MAX_POINTS_PER_RUN, Histories
 from modelhub_desktop.core.progress import yield_to_ui
@@ -67,3 +70,43 @@ class PointsView(Mapping[tuple[str, str], list[MetricPoint]]):
 
     def __len__(self) -> int:
         return len(self._data)
+
+
+def history_chart_notes(selected: Sequence[Compared],
+                        data: Mapping[tuple[str, str], compare.HistoryArrays],
+                        keys: Sequence[str], pending: Set[tuple[str, str]],
+                        sampled: Set[tuple[str, str]], online: bool, has_source: bool,
+                        log_y: bool) -> list[str]:
+    """What the history chart of `keys` cannot show as drawn, in words: versions without a
+    run or the metric, points left out (NaN/inf, or non-positive on a log scale), lone
+    steps drawn as dots, and sampled long histories."""
+    runs = [c.run.run_id for c in selected if c.run]
+    notes: list[str] = []
+    for key in keys:
+        waiting = any((r, key) in pending for r in runs)
+        prefix = f"{key} — " if len(keys) > 1 else ""
+        notes += [prefix + n for n in compare.history_notes(
+            selected, data, key, pending=waiting, online=has_source)]
+        single = []
+        for c in selected:
+            arrays = data.get((c.run.run_id, key)) if c.run else None
+            if arrays is None or not len(arrays):
+                continue
+            bad = ~np.isfinite(arrays.values)
+            if log_y:
+                with np.errstate(invalid="ignore"):
+                    bad |= arrays.values <= 0
+            dropped = int(bad.sum())
+            if dropped:
+                what = "NaN/inf/non-positive" if log_y else "NaN/inf"
+                notes.append(f"{prefix}{c.label}: {dropped} {what} "
+                             f"point{'s' if dropped != 1 else ''} not drawn")
+            if len(arrays) == 1:
+                single.append(f"{c.label} (step {int(arrays.steps[0])})")
+        if single:
+            notes.append(f"{prefix}a single step, drawn as a dot: {', '.join(single)}")
+    if any(p[1] in keys for p in sampled if p[0] in runs):
+        notes.append(f"Long histories show {MAX_POINTS_PER_RUN:,} sampled points per run"
+                     + ("; zoom in on the step axis to load full resolution."
+                        if online else " (offline: full resolution needs the server)."))
+    return notes

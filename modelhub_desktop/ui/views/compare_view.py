@@ -13,13 +13,10 @@ window at full resolution. Anything that cannot be drawn is explained under the 
 
 from __future__ import annotations
 
-import contextlib
 import math
-from collections.abc import Iterator, Mapping, Sequence
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import (
     QEvent,
@@ -33,7 +30,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -49,7 +45,12 @@ from PySide6.QtWidgets import (
 )
 
 from modelhub_desktop.core import compare
-from modelhub_desktop.core.chart_data import ArraysContext, PointsView, splice_window
+from modelhub_desktop.core.chart_data import (
+    ArraysContext,
+    PointsView,
+    history_chart_notes,
+    splice_window,
+)
 from modelhub_desktop.core.compare import Compared
 from modelhub_desktop.core.domain import MetricPoint
 from modelhub_desktop.core.errors import Cancelled, ModelHubError
@@ -59,16 +60,20 @@ from modelhub_desktop.core.histories import (
     load_histories,
 )
 from modelhub_desktop.ui.charts import across, bars, hover, plots
-from modelhub_desktop.ui.charts import export as chart_export
 from modelhub_desktop.ui.charts.curve_builder import CurveBuilder, CurveSpec
 from modelhub_desktop.ui.models.grid_model import GridModel
 from modelhub_desktop.ui.views import compare_tables
+from modelhub_desktop.ui.views.compare_export import (
+    ACROSS_TAB,
+    FINAL_TAB,
+    PARAMS_TAB,
+    CompareExports,
+)
 
 #: Small multiples shown at most (3 x 3).
 MAX_MULTIPLES = 9
 #: Metrics drawn as grouped bars at most (their names must fit under the bars).
 MAX_BAR_METRICS = 12
-HISTORY_TAB, ACROSS_TAB, FINAL_TAB, PARAMS_TAB = range(4)
 EMPTY_TEXT = ("Select two or more versions in the version table and press Compare "
               "(Ctrl+M) to see their metric histories, final metrics and params side by side.")
 
@@ -99,7 +104,7 @@ def _note_label(name: str) -> QLabel:
     return label
 
 
-class CompareView(QWidget):
+class CompareView(CompareExports, QWidget):
     """Metric history, metric across versions, final metrics and params of chosen versions."""
 
     statusMessage = Signal(str)  # noqa: N815
@@ -652,36 +657,10 @@ class CompareView(QWidget):
             self.history_note.setText("No metrics to chart: " + "; ".join(
                 f"{c.label}: {c.no_run_reason or 'logged no metrics'}" for c in self.selected))
             return
-        pending = self._pending_pairs()
-        notes: list[str] = []
-        for key in keys:
-            waiting = any((r, key) in pending for r in self._runs())
-            prefix = f"{key} — " if len(keys) > 1 else ""
-            notes += [prefix + n for n in compare.history_notes(
-                self.selected, self._data, key, pending=waiting,
-                online=self.online or self.cache is None)]
-            single = []
-            for c in self.selected:
-                arrays = self._arr((c.run.run_id, key)) if c.run else None
-                if arrays is None:
-                    continue
-                bad = ~np.isfinite(arrays.values)
-                if self.log_y.isChecked():
-                    with np.errstate(invalid="ignore"):
-                        bad |= arrays.values <= 0
-                dropped = int(bad.sum())
-                if dropped:
-                    what = "NaN/inf/non-positive" if self.log_y.isChecked() else "NaN/inf"
-                    notes.append(f"{prefix}{c.label}: {dropped} {what} "
-                                 f"point{'s' if dropped != 1 else ''} not drawn")
-                if len(arrays) == 1:
-                    single.append(f"{c.label} (step {int(arrays.steps[0])})")
-            if single:
-                notes.append(f"{prefix}a single step, drawn as a dot: {', '.join(single)}")
-        if any(p[1] in keys for p in self._sampled if p[0] in self._runs()):
-            notes.append(f"Long histories show {MAX_POINTS_PER_RUN:,} sampled points per run"
-                         + ("; zoom in on the step axis to load full resolution."
-                            if self.online else " (offline: full resolution needs the server)."))
+        notes = history_chart_notes(
+            self.selected, self._data, keys, self._pending_pairs(), self._sampled,
+            online=self.online, has_source=self.online or self.cache is None,
+            log_y=self.log_y.isChecked())
         self.history_note.setText("\n".join(notes))
 
     # -- zoom: full resolution for the visible steps ---------------------------------------------
@@ -902,114 +881,6 @@ class CompareView(QWidget):
         finally:
             self._retheming = False
 
-    # -- export ----------------------------------------------------------------------------------
-    def current_chart(self) -> Any:
-        """The chart of the current tab (PlotItem or small-multiples layout), or None."""
-        index = self.tabs.currentIndex()
-        self._flush(index)
-        if index == HISTORY_TAB:
-            return self.grid.ci if self.multiples.isChecked() else self.history_plot.getPlotItem()
-        if index == ACROSS_TAB:
-            return self.across_plot.getPlotItem()
-        if index == FINAL_TAB:
-            return self.bars_plot.getPlotItem()
-        return None
-
-    def export_png(self, path: Path) -> Path | None:
-        chart = self.current_chart()
-        if chart is None:
-            self.statusMessage.emit("This tab has no chart; export it as CSV.")
-            return None
-        with self._export_title(chart):
-            out = chart_export.export_png(chart, Path(path))
-        self.statusMessage.emit(f"Saved {out}")
-        return out
-
-    def export_svg(self, path: Path) -> Path | None:
-        chart = self.current_chart()
-        if chart is None:
-            self.statusMessage.emit("This tab has no chart; export it as CSV.")
-            return None
-        with self._export_title(chart):
-            out = chart_export.export_svg(chart, Path(path),
-                                   f"{self.model_name} — {self.current_metric()}")
-        self.statusMessage.emit(f"Saved {out}")
-        return out
-
-    @contextlib.contextmanager
-    def _export_title(self, chart: Any) -> Iterator[None]:
-        """An exported image says what it shows; the view itself has its own title bar."""
-        if not isinstance(chart, pg.PlotItem):
-            yield
-            return
-        what = {HISTORY_TAB: self.current_metric(),
-                ACROSS_TAB: f"{self.current_metric()} across versions",
-                FINAL_TAB: "final metrics"}.get(self.tabs.currentIndex(), "")
-        plots.set_title(chart, f"{self.model_name} — {what}", self.theme)
-        chart.layout.activate()
-        try:
-            yield
-        finally:
-            chart.setTitle(None)
-            chart.layout.activate()
-
-    def export_csv(self, path: Path) -> Path:
-        """The current tab's data: chart data (long format), the across-versions values,
-        the final-metrics table or the params table."""
-        path = Path(path)
-        index = self.tabs.currentIndex()
-        if index == FINAL_TAB:
-            compare.write_final_metrics_csv(path, self.selected,
-                                            compare.metric_keys(self.selected),
-                                            self._baseline_index(), self.directions)
-        elif index == PARAMS_TAB:
-            compare.write_params_csv(path, self.selected, self.only_diff.isChecked())
-        elif index == ACROSS_TAB:
-            compare.write_across_csv(path, self.all_versions, self.current_metric())
-        else:
-            keys = self.multiple_keys if self.multiples.isChecked() else [self.current_metric()]
-            series = {}
-            for key in keys:
-                for c in self.selected:
-                    if c.run and (c.run.run_id, key) in self._data:
-                        label = c.label if len(keys) == 1 else f"{c.label} {key}"
-                        series[label] = self.histories[(c.run.run_id, key)]
-            compare.write_histories_csv(path, series, self._weight())
-        self.statusMessage.emit(f"Saved {path}")
-        return path
-
-    def _ask(self, what: str, suffix: str) -> Path | None:
-        tab = ["history", "across", "final-metrics", "params"][self.tabs.currentIndex()]
-        metric = self.current_metric() or "chart"
-        name = _safe_name(f"{self.model_name or 'compare'}-{metric}-{tab}")
-        path, _ = QFileDialog.getSaveFileName(self, f"Export {what}", f"{name}.{suffix}",
-                                              f"{what} (*.{suffix})")
-        if not path:
-            return None
-        p = Path(path)
-        return p if p.suffix else p.with_suffix(f".{suffix}")
-
-    def _export(self, what: str, suffix: str, fn: Any) -> None:
-        if (p := self._ask(what, suffix)) is None:
-            return
-        try:
-            fn(p)
-        except OSError as exc:
-            self.statusMessage.emit(f"Could not save {p}: {exc.strerror or exc}")
-
-    def _export_png(self) -> None:
-        self._export("PNG image", "png", self.export_png)
-
-    def _export_svg(self) -> None:
-        self._export("SVG image", "svg", self.export_svg)
-
-    def _export_csv(self) -> None:
-        self._export("CSV file", "csv", self.export_csv)
-
 
 def _html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _safe_name(text: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text)[:120]
