@@ -105,6 +105,7 @@ class MainWindow(QMainWindow):
         self._models_ready = False
         self._versions_ready = False
         self._refresh_handle: Any = None
+        self._cached_shown = ""  # the model whose cached versions are on screen
         self.setWindowTitle(APP_NAME)
         self.resize(1280, 800)
         self._build_ui()
@@ -508,7 +509,7 @@ class MainWindow(QMainWindow):
         self.banner.show()
         self._update_status(synced)
         self._models_ready = True
-        if self._current_model:
+        if self._current_model and self._cached_shown == self._current_model:
             self._versions_ready = True  # cached versions are already on screen
         elif self.model_list.model.rowCount() == 0:
             self._versions_ready = True
@@ -569,13 +570,39 @@ class MainWindow(QMainWindow):
         if self.session is None:
             return
         session = self.session
-        if not refresh_only:
-            cached = cached_versions(session.cache, name)
-            self.version_table.set_scope(self.ctx.settings, self.profile.cache_key, name)
+        if refresh_only:
+            self._refresh_versions(session, name)
+            return
+        self.version_table.set_scope(self.ctx.settings, self.profile.cache_key, name)
+        self.version_table.set_versions([], {}, reset=True)
+        self._cached_shown = ""
+
+        def shown(cached: VersionsSnapshot) -> None:
+            if name != self._current_model:
+                return
             self.version_table.set_versions(cached.versions, cached.runs, reset=True)
+            self._cached_shown = name
             self.version_table.select_first()
             if not self.version_table.current_row():
                 self.detail.show_version(None, None)
+            self._refresh_versions(session, name)
+
+        def unreadable(error: ModelHubError) -> None:
+            if not isinstance(error, Cancelled):
+                self.status.showMessage(f"Could not read cached versions: {error}", 15000)
+                self._refresh_versions(session, name)
+
+        # decoding thousands of cached versions takes a while: not on the UI thread
+        self.ctx.runner.submit(
+            lambda task: cached_versions(session.cache, name),
+            key="cached-versions",
+            description=f"read cached versions of {name}",
+            on_result=self._for(session, shown),
+            on_error=self._for(session, unreadable),
+        )
+
+    def _refresh_versions(self, session: ProfileSession, name: str) -> None:
+        """Versions of `name` from the server (rows update in place), unless offline."""
         if self.online is False or self.options.offline:
             self._versions_ready = True
             self._check_initial()
