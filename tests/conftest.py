@@ -60,7 +60,9 @@ def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowSe
 
 @pytest.fixture(scope="session")
 def basic_auth_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowServer]:
-    """A real `mlflow server --app-name basic-auth` for credential tests."""
-    server = MlflowServer(tmp_path_factory.mktemp("mlflow-auth"), app_name="basic-auth").start()
+    """A real `mlflow server --app-name basic-auth` for credential tests; its artifacts are
+    served through it, so they need the credentials too."""
+    server = MlflowServer(tmp_path_factory.mktemp("mlflow-auth"), app_name="basic-auth",
+                          proxied_artifacts=True).start()
     yield server
     server.stop()

@@ -53,6 +53,8 @@ class MlflowServer:
     root: Path
     app_name: str | None = None
     port: int = field(default_factory=free_port)
+    #: Artifacts through the server (`mlflow-artifacts:/`) instead of a local folder.
+    proxied_artifacts: bool = False
     proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -73,8 +75,13 @@ class MlflowServer:
             "server",
             "--backend-store-uri",
             self.backend_uri,
-            "--default-artifact-root",
-            str(self.root / "artifacts"),
+            *(
+                # files go through the server (and its authentication), as in production
+                ["--default-artifact-root", "mlflow-artifacts:/",
+                 "--artifacts-destination", str(self.root / "artifacts")]
+                if self.proxied_artifacts
+                else ["--default-artifact-root", str(self.root / "artifacts")]
+            ),
             "--host",
             "127.0.0.1",
             "--port",

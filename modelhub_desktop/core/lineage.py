@@ -13,7 +13,7 @@ from typing import Any
 
 from modelhub_desktop.core.domain import ModelVersion, Profile, RunData
 from modelhub_desktop.core.progress import TaskContext
-from modelhub_desktop.core.registry import RegistryGateway
+from modelhub_desktop.core.registry import RegistryGateway, translate_error
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,8 @@ def version_lineage(gateway: RegistryGateway, version: ModelVersion) -> VersionL
         try:
             inputs, outputs, flavors = parse_mlmodel(_read_mlmodel(gateway, source))
         except Exception as exc:  # noqa: BLE001 - shown to the user as a sentence
-            problems.append(f"Could not read the model's MLmodel file: {type(exc).__name__}")
+            problems.append(f"Could not read the model's MLmodel file: "
+                            f"{translate_error(exc, ' reading the model files')}")
     if source and not inputs and not problems:
         problems.append("This model was logged without a signature.")
     return VersionLineage(inputs, outputs, flavors, logged_id, logged_name, location,

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from modelhub_desktop.core import artifact_auth
 from modelhub_desktop.core.domain import (
     Credentials,
     DatasetInput,
@@ -96,7 +97,12 @@ def translate_error(exc: BaseException, where: str = "") -> ModelHubError:
     while cur is not None and len(chain) < 10:
         chain.append(cur)
         cur = cur.__cause__ or cur.__context__
+    http_status = next((item.response.status_code for item in chain
+                        if isinstance(item, requests.exceptions.HTTPError)
+                        and item.response is not None), None)
     for item in chain:
+        if http_status is not None:
+            break  # the server answered: judged by its status below
         if isinstance(item, requests.exceptions.SSLError):
             return TlsFailed(
                 f"TLS handshake failed{where}. Set a CA bundle in the profile, or skip "
@@ -115,8 +121,8 @@ def translate_error(exc: BaseException, where: str = "") -> ModelHubError:
             return Unreachable(f"The connection broke while reading the server's answer{where}.")
     text = str(exc)
     code = getattr(exc, "error_code", "") or ""
-    status = None
-    if hasattr(exc, "get_http_status_code"):
+    status = http_status
+    if status is None and hasattr(exc, "get_http_status_code"):
         try:
             status = exc.get_http_status_code()
         except Exception:  # noqa: BLE001
@@ -190,6 +196,8 @@ class RegistryGateway:
                 creds = self.host_creds()
                 self._tracking = TrackingRest(lambda: creds)
                 self._registry = RegistryRest(lambda: creds)
+                if self.profile.auth != "none":
+                    artifact_auth.register(uri, creds)
             else:
                 self._tracking, self._registry = _local_stores(uri)
 

@@ -94,6 +94,7 @@ class BearerGateway:
                 body = self.rfile.read(length) if length else None
                 if self.headers.get("Authorization") != f"Bearer {token}":
                     gateway.rejected += 1
+                    gateway.rejected_paths.append(f"{self.command} {self.path}")
                     self.send_response(401)
                     self.send_header("Content-Length", "0")
                     self.end_headers()
@@ -122,6 +123,7 @@ class BearerGateway:
 
         self.accepted = 0
         self.rejected = 0
+        self.rejected_paths: list[str] = []
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
@@ -212,7 +214,7 @@ def test_secrets_never_reach_disk_or_logs(
     assert "smoke ok profile=auth mode=online" in out, out[-3000:]
     assert "smoke ok profile=tok mode=online" in out, out[-3000:]
     assert "exit 0 0" in out, out[-3000:]
-    assert gateway.accepted > 0 and gateway.rejected == 0
+    assert gateway.accepted > 0 and gateway.rejected == 0, gateway.rejected_paths
     for line in out.splitlines():
         if line.startswith("smoke ok"):
             assert int(line.split("models=")[1].split()[0]) >= 1, line
