@@ -50,7 +50,7 @@ from modelhub_desktop.core.sync import (
     refresh_versions,
     search_models,
 )
-from modelhub_desktop.ui.models.version_table_model import VersionRow
+from modelhub_desktop.ui.models.version_table_model import KeyStats, VersionRow, key_stats_of
 from modelhub_desktop.ui.notice_bar import NoticeBar
 from modelhub_desktop.ui.status import AppStatusBar
 from modelhub_desktop.ui.tasks import TaskRunner
@@ -577,10 +577,12 @@ class MainWindow(QMainWindow):
         self.version_table.set_versions([], {}, reset=True)
         self._cached_shown = ""
 
-        def shown(cached: VersionsSnapshot) -> None:
+        def shown(got: tuple[VersionsSnapshot, KeyStats]) -> None:
+            cached, stats = got
             if name != self._current_model:
                 return
-            self.version_table.set_versions(cached.versions, cached.runs, reset=True)
+            self.version_table.set_versions(cached.versions, cached.runs, reset=True,
+                                            stats=stats)
             self._cached_shown = name
             self.version_table.select_first()
             if not self.version_table.current_row():
@@ -594,7 +596,7 @@ class MainWindow(QMainWindow):
 
         # decoding thousands of cached versions takes a while: not on the UI thread
         self.ctx.runner.submit(
-            lambda task: cached_versions(session.cache, name),
+            lambda task: _with_stats(cached_versions(session.cache, name)),
             key="cached-versions",
             description=f"read cached versions of {name}",
             on_result=self._for(session, shown),
@@ -788,3 +790,8 @@ class MainWindow(QMainWindow):
     @property
     def initial_done(self) -> bool:
         return self._initial_done
+
+
+def _with_stats(snapshot: VersionsSnapshot) -> tuple[VersionsSnapshot, KeyStats]:
+    """(worker) The snapshot and its column statistics, ready for the version table."""
+    return snapshot, key_stats_of(snapshot.versions, snapshot.runs)

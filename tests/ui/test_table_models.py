@@ -57,6 +57,28 @@ def test_version_table_sorts_metrics_with_missing_last(qtmodeltester) -> None:
     assert column(n_col) == ["2.5", "9", "10", "100", "abc", ""]
 
 
+def test_repeated_sort_is_skipped_until_rows_change() -> None:
+    model = VersionTableModel()
+    versions, runs = _versions()
+    model.set_extra_columns([metric_column("acc")])
+    model.set_versions(versions, runs)
+    acc_col = model.columnCount() - 1
+    layouts: list[int] = []
+    model.layoutChanged.connect(lambda *_: layouts.append(1))
+
+    def column() -> list[str]:
+        return [model.index(r, acc_col).data() for r in range(model.rowCount())]
+
+    model.sort(acc_col, Qt.SortOrder.AscendingOrder)
+    model.sort(acc_col, Qt.SortOrder.AscendingOrder)  # e.g. a header restore: nothing to do
+    assert len(layouts) == 1 and column()[:2] == ["0.1", "0.5"]
+    faster = dict(runs, r5=RunData("r5", metrics={"acc": 0.95}))
+    model.set_versions(versions, faster)  # in place: the new value moves its row
+    assert column()[:4] == ["0.5", "0.9", "0.95", "inf"]
+    model.sort(acc_col, Qt.SortOrder.DescendingOrder)
+    assert column()[:2] == ["inf", "0.95"]
+
+
 def test_in_place_update_keeps_rows_and_emits_data_changed(qtbot) -> None:
     model = VersionTableModel()
     versions, runs = _versions()

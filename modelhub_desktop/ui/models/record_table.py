@@ -56,6 +56,9 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         self._columns: list[Column[R]] = list(columns)
         self._key = key
         self._rows: list[R] = []
+        #: (column, order) the rows are in, until rows or columns change: a repeated sort of
+        #: the same kind (header restore, proxy, resort) costs nothing on 20,000 rows.
+        self._ordered_as: tuple[int, int] | None = None
         self._row_text: dict[Hashable, str] = {}
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
@@ -114,6 +117,7 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
     def set_columns(self, columns: Sequence[Column[R]]) -> None:
         self.beginResetModel()
         self._columns = list(columns)
+        self._ordered_as = None
         self._row_text.clear()
         self.endResetModel()
 
@@ -144,6 +148,9 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         self._sort_column, self._sort_order = column, order
         if not (0 <= column < len(self._columns)) or len(self._rows) < 2:
             return
+        wanted = (column, int(order.value))
+        if self._ordered_as == wanted:
+            return
         spec = self._columns[column]
         get = spec.sort_key or spec.display
         present, missing = [], []
@@ -166,6 +173,7 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         old_to_new = {old_pos[k]: new_pos[k] for k in old_pos}
         persistent = self.persistentIndexList()
         self._rows = new_rows
+        self._ordered_as = wanted
         self.changePersistentIndexList(
             persistent,
             [self.index(old_to_new[i.row()], i.column()) if i.isValid() else i
@@ -183,6 +191,7 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
     def set_records(self, records: Sequence[R], reset: bool = False) -> None:
         """Replace the rows. Unless `reset`, rows are updated in place (no flicker)."""
         self._row_text.clear()
+        self._ordered_as = None
         if reset or not self._rows:
             self.beginResetModel()
             self._rows = list(records)
@@ -212,6 +221,7 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         if not records:
             return
         start = len(self._rows)
+        self._ordered_as = None
         self.beginInsertRows(QModelIndex(), start, start + len(records) - 1)
         self._rows.extend(records)
         self.endInsertRows()

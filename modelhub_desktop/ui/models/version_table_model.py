@@ -162,6 +162,11 @@ def key_stats(rows: Iterable[VersionRow]) -> KeyStats:
     return KeyStats(dict(params), dict(metrics), n)
 
 
+def key_stats_of(versions: Sequence[ModelVersion], runs: dict[str, RunData]) -> KeyStats:
+    """`key_stats` of versions and their runs before they become rows (any thread)."""
+    return key_stats(VersionRow(v, runs.get(v.run_id)) for v in versions)
+
+
 def default_column_ids(stats: KeyStats, uses_stages: bool) -> list[str]:
     """Version, aliases, when, run; then the common metrics; then the longer text fields."""
     head = ["version", "aliases"] + (["stage"] if uses_stages else []) + ["registered",

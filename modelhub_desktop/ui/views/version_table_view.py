@@ -27,10 +27,12 @@ from modelhub_desktop.ui.models.record_table import OBJECT_ROLE, RecordSortProxy
 from modelhub_desktop.ui.models.version_table_model import (
     ALIASES_ROLE,
     DEFAULT_FIELDS,
+    KeyStats,
     VersionRow,
     VersionTableModel,
     default_column_ids,
     key_stats,
+    key_stats_of,
 )
 from modelhub_desktop.ui.views.column_chooser import ColumnChooser
 from modelhub_desktop.ui.views.delegates import AliasBadgeDelegate
@@ -144,17 +146,22 @@ class VersionTableView(QWidget):
 
     # -- data ----------------------------------------------------------------------------
     def set_versions(self, versions: list[ModelVersion], runs: dict[str, RunData],
-                     reset: bool = False) -> None:
-        self.model.set_versions(versions, runs, reset=reset)
+                     reset: bool = False, stats: KeyStats | None = None) -> None:
+        """Show `versions`; `stats` (their `key_stats_of`, worked out off the UI thread for
+        big models) picks the default columns when the user has not chosen any."""
         if not self._columns_from_user and versions and runs:
-            # Sensible default: the metrics present in most versions.
-            records = self.model.records()
-            uses_stages = any(r.version.current_stage not in ("", "None") for r in records)
-            ids = default_column_ids(key_stats(records), uses_stages)
+            # Sensible default: the metrics present in most versions. Chosen before the rows
+            # go in, so they are sorted and scanned for best values once.
+            uses_stages = any(v.current_stage not in ("", "None") for v in versions)
+            ids = default_column_ids(stats or key_stats_of(versions, runs), uses_stages)
             if ids != self.model.column_ids():
+                self.model.set_records([], reset=True)
                 self.model.set_column_ids(ids)
+                self.model.set_versions(versions, runs, reset=True)
                 self.restore_header()
-                reset = True
+                self.fit_columns()
+                return
+        self.model.set_versions(versions, runs, reset=reset)
         if reset:
             self.fit_columns()
 
