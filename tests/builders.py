@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from modelhub_desktop.core.registry import quote
@@ -12,6 +16,35 @@ def client_for(url: str) -> Any:
     from mlflow import MlflowClient
 
     return MlflowClient(tracking_uri=url, registry_uri=url)
+
+
+@contextmanager
+def as_admin() -> Iterator[None]:
+    """MLflow calls inside run as the basic-auth server's admin (MLflow reads the user from
+    its environment variables); the variables are as before afterwards."""
+    from tests.servers import ADMIN_PASSWORD, ADMIN_USER
+
+    keys = {"MLFLOW_TRACKING_USERNAME": ADMIN_USER, "MLFLOW_TRACKING_PASSWORD": ADMIN_PASSWORD}
+    saved = {k: os.environ.get(k) for k in keys}
+    os.environ.update(keys)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def new_user(server_url: str, prefix: str) -> tuple[str, str]:
+    """A new user with a random password on a basic-auth server (call `as_admin`)."""
+    from mlflow.server import get_app_client
+
+    user = f"{prefix}-{secrets.token_hex(3)}"
+    password = f"pw-{secrets.token_urlsafe(18)}"
+    get_app_client("basic-auth", tracking_uri=server_url).create_user(user, password)
+    return user, password
 
 
 def make_model(

@@ -100,9 +100,8 @@ def translate_error(exc: BaseException, where: str = "") -> ModelHubError:
     http_status = next((item.response.status_code for item in chain
                         if isinstance(item, requests.exceptions.HTTPError)
                         and item.response is not None), None)
-    for item in chain:
-        if http_status is not None:
-            break  # the server answered: judged by its status below
+    # a server that answered is judged by its status below, not as a broken connection
+    for item in chain if http_status is None else []:
         if isinstance(item, requests.exceptions.SSLError):
             return TlsFailed(
                 f"TLS handshake failed{where}. Set a CA bundle in the profile, or skip "

@@ -40,9 +40,6 @@ class NoticeBar(QFrame):
         self.label.setText("\n".join(self._notices))
         self.setVisible(bool(self._notices))
 
-    def notices(self) -> list[str]:
-        return list(self._notices)
-
     def dismiss(self) -> None:
         self._notices.clear()
         self.hide()

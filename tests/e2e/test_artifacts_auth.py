@@ -3,8 +3,6 @@ own credentials (from the keychain), not MLflow's environment variables."""
 
 from __future__ import annotations
 
-import secrets as pysecrets
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,8 +10,8 @@ import pytest
 from modelhub_desktop.core.domain import Credentials, Profile
 from modelhub_desktop.core.lineage import download_version_artifacts, version_lineage
 from modelhub_desktop.core.registry import RegistryGateway
-from tests.builders import client_for
-from tests.servers import ADMIN_PASSWORD, ADMIN_USER, MlflowServer
+from tests.builders import as_admin, client_for, new_user
+from tests.servers import MlflowServer
 
 pytestmark = pytest.mark.e2e
 
@@ -31,29 +29,21 @@ signature:
 
 
 @pytest.fixture
-def reader(basic_auth_server: MlflowServer, monkeypatch: pytest.MonkeyPatch
-           ) -> Iterator[tuple[str, str]]:
+def reader(basic_auth_server: MlflowServer) -> tuple[str, str]:
     """A read-only user, and a version whose files sit behind the server's authentication."""
-    from mlflow.server import get_app_client
-
-    monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", ADMIN_USER)
-    monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", ADMIN_PASSWORD)
-    user = f"auditor-{pysecrets.token_hex(3)}"
-    password = f"pw-{pysecrets.token_urlsafe(18)}"
-    get_app_client("basic-auth", tracking_uri=basic_auth_server.url).create_user(user, password)
-    client = client_for(basic_auth_server.url)
-    if not client.search_registered_models(f"name = '{MODEL}'"):
-        client.create_registered_model(MODEL)
-        run = client.create_run(client.create_experiment(f"guarded-{user}"))
-        assert run.info.artifact_uri.startswith("mlflow-artifacts:")
-        rid = run.info.run_id
-        client.log_text(rid, MLMODEL, "model/MLmodel")
-        client.log_text(rid, "weights ü", "model/weights.txt")
-        client.create_model_version(MODEL, f"{run.info.artifact_uri}/model", rid,
-                                    await_creation_for=0)
-    monkeypatch.delenv("MLFLOW_TRACKING_USERNAME")
-    monkeypatch.delenv("MLFLOW_TRACKING_PASSWORD")
-    yield user, password
+    with as_admin():
+        user, password = new_user(basic_auth_server.url, "auditor")
+        client = client_for(basic_auth_server.url)
+        if not client.search_registered_models(f"name = '{MODEL}'"):
+            client.create_registered_model(MODEL)
+            run = client.create_run(client.create_experiment(f"guarded-{user}"))
+            assert run.info.artifact_uri.startswith("mlflow-artifacts:")
+            rid = run.info.run_id
+            client.log_text(rid, MLMODEL, "model/MLmodel")
+            client.log_text(rid, "weights ü", "model/weights.txt")
+            client.create_model_version(MODEL, f"{run.info.artifact_uri}/model", rid,
+                                        await_creation_for=0)
+    return user, password
 
 
 def test_schema_and_download_use_the_profile_credentials(

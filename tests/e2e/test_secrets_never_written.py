@@ -18,7 +18,6 @@ import secrets as pysecrets
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote
@@ -28,8 +27,8 @@ import pytest
 from modelhub_desktop.core.domain import Profile
 from modelhub_desktop.core.paths import AppPaths
 from modelhub_desktop.core.profiles import ProfileStore
-from tests.builders import client_for
-from tests.servers import ADMIN_PASSWORD, ADMIN_USER, MlflowServer
+from tests.builders import as_admin, client_for, new_user
+from tests.servers import MlflowServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -137,31 +136,23 @@ class BearerGateway:
 
 
 @pytest.fixture
-def user_with_model(
-    basic_auth_server: MlflowServer, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[tuple[str, str]]:
+def user_with_model(basic_auth_server: MlflowServer) -> tuple[str, str]:
     """A non-admin user with its own password, and a model it can read."""
-    from mlflow.server import get_app_client
-
-    monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", ADMIN_USER)
-    monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", ADMIN_PASSWORD)
-    user = f"analyst-{pysecrets.token_hex(3)}"
-    password = f"pw-{pysecrets.token_urlsafe(18)}"
-    get_app_client("basic-auth", tracking_uri=basic_auth_server.url).create_user(user, password)
-    client = client_for(basic_auth_server.url)
-    name = "secret-scan model ü"
-    if not client.search_registered_models(f"name = '{name}'"):
-        client.create_registered_model(name)
-        experiment = client.create_experiment(f"secret-scan-{user}")
-        for _ in range(2):
-            run = client.create_run(experiment)
-            client.log_param(run.info.run_id, "alpha", "0.5")
-            client.create_model_version(
-                name, f"{run.info.artifact_uri}/model", run.info.run_id, await_creation_for=0
-            )
-    monkeypatch.delenv("MLFLOW_TRACKING_USERNAME")
-    monkeypatch.delenv("MLFLOW_TRACKING_PASSWORD")
-    yield user, password
+    with as_admin():
+        user, password = new_user(basic_auth_server.url, "analyst")
+        client = client_for(basic_auth_server.url)
+        name = "secret-scan model ü"
+        if not client.search_registered_models(f"name = '{name}'"):
+            client.create_registered_model(name)
+            experiment = client.create_experiment(f"secret-scan-{user}")
+            for _ in range(2):
+                run = client.create_run(experiment)
+                client.log_param(run.info.run_id, "alpha", "0.5")
+                client.create_model_version(
+                    name, f"{run.info.artifact_uri}/model", run.info.run_id,
+                    await_creation_for=0
+                )
+    return user, password
 
 
 def forms(user: str, secret: str) -> list[bytes]:

@@ -7,7 +7,7 @@ writes files through `charts.export` and the CSV writers of `core.compare`.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -63,23 +63,21 @@ class CompareExports:
         return None
 
     def export_png(self, path: Path) -> Path | None:
-        chart = self.current_chart()
-        if chart is None:
-            self.statusMessage.emit("This tab has no chart; export it as CSV.")
-            return None
-        with self._export_title(chart):
-            out = chart_export.export_png(chart, Path(path))
-        self.statusMessage.emit(f"Saved {out}")
-        return out
+        return self._export_chart(lambda chart: chart_export.export_png(chart, Path(path)))
 
     def export_svg(self, path: Path) -> Path | None:
+        title = f"{self.model_name} — {self.current_metric()}"
+        return self._export_chart(
+            lambda chart: chart_export.export_svg(chart, Path(path), title))
+
+    def _export_chart(self, write: Callable[[Any], Path]) -> Path | None:
+        """Write the current tab's chart, titled, with `write`; None on a tab without one."""
         chart = self.current_chart()
         if chart is None:
             self.statusMessage.emit("This tab has no chart; export it as CSV.")
             return None
         with self._export_title(chart):
-            out = chart_export.export_svg(chart, Path(path),
-                                   f"{self.model_name} — {self.current_metric()}")
+            out = write(chart)
         self.statusMessage.emit(f"Saved {out}")
         return out
 
