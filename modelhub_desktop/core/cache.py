@@ -113,7 +113,7 @@ class MetadataCache:
             ) from None
         self.recovered = (
             f"The local cache was unreadable ({exc}); it was moved to {aside.name} "
-            "and rebuilt. Refresh to fill it again."
+            "and rebuilt empty; it fills again from the server on the next refresh."
         )
         log.warning("cache recovered: %s", self.recovered)
         try:
