@@ -86,7 +86,7 @@ def main() -> None:
     started = time.perf_counter()
     # mlflow the way the app imports it (its objects frozen out of the GC's reach), before
     # the builders import it: otherwise every full collection here takes ~150 ms
-    from modelhub_desktop.core.registry import import_mlflow
+    from modelhub_desktop.core.mlflow_import import import_mlflow
 
     import_mlflow()
     from modelhub_desktop.core.cache import MetadataCache
@@ -94,7 +94,7 @@ def main() -> None:
     from modelhub_desktop.core.histories import load_histories
     from modelhub_desktop.core.registry import RegistryGateway
     from tests.builders import client_for
-    from tests.proxy import CountingProxy
+    from tests.helpers import CountingProxy
 
     server = start_server("charts")
     proxy = None
@@ -195,7 +195,7 @@ def ui_probe(url: str, run_ids: list[str], steps: int) -> dict[str, float]:
         wait_until(lambda: len(view.history_hover.series) > 0)
         QCoreApplication.processEvents()
         first = time.perf_counter() - t
-        wait_until(lambda: len(view.history_hover.series) == len(rows) and not view._pending)
+        wait_until(lambda: len(view.history_hover.series) == len(rows) and not view.store.pending())
         view.history_plot.repaint()
         QCoreApplication.processEvents()
         every = time.perf_counter() - t
@@ -210,7 +210,7 @@ def ui_probe(url: str, run_ids: list[str], steps: int) -> dict[str, float]:
     view, _, out["cached_ms"], out["cached_stall_ms"] = show(online=False)
 
     # zoom in: the visible 1,000 steps come at full resolution (online view)
-    view.set_context(gw, view.cache, online=True)
+    view.set_context(gw, view.store.cache, online=True)
     vb = view.history_plot.getPlotItem().vb
     mid = steps // 2
     key = (run_ids[0], KEY)
@@ -219,7 +219,7 @@ def ui_probe(url: str, run_ids: list[str], steps: int) -> dict[str, float]:
     t = time.perf_counter()
     vb.setXRange(mid, mid + 999, padding=0)
     window = min(1000, steps)
-    wait_until(lambda: len([p for p in view.histories[key] if mid <= p.step <= mid + 999])
+    wait_until(lambda: len([p for p in view.store.histories[key] if mid <= p.step <= mid + 999])
                >= min(window, steps - mid), timeout_s=120)
     QCoreApplication.processEvents()
     out["zoom_ms"] = (time.perf_counter() - t) * 1000
@@ -237,7 +237,7 @@ def ui_probe(url: str, run_ids: list[str], steps: int) -> dict[str, float]:
         frames.append((time.perf_counter() - t) * 1000)
     out["pan_median_ms"] = statistics.median(frames)
     out["pan_max_ms"] = max(frames)
-    view._zoom_timer.stop()
+    view.history.zoom_timer.stop()
     runner.shutdown()
     view.close()
     return out

@@ -24,22 +24,41 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-from bench.common import start_server
+from bench.common import StallProbe, start_server, wait_until
 
-# Runs the app and reports the app process's own peak RSS when it exits.
+# Runs the app and reports the app process's own peak RSS when it exits, and the largest
+# UI-thread step: the longest gap between ticks of a 10 ms QTimer running in the app's
+# event loop (from its first tick, so building the window before the loop is not counted).
 RUNNER = """
-import resource, runpy, sys
+import resource, runpy, sys, time
 sys.argv = ["modelhub-desktop"] + sys.argv[1:]
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([sys.argv[0]])
+gaps, last = [], []
+def tick():
+    now = time.perf_counter()
+    if last:
+        gaps.append((now - last[0]) * 1000)
+    last[:] = [now]
+probe = QTimer()
+probe.setInterval(10)
+probe.timeout.connect(tick)
+probe.start()
 try:
     runpy.run_module("modelhub_desktop", run_name="__main__")
 finally:
+    top = sorted(gaps, reverse=True)[:3]
+    print("ui_steps_ms", " ".join(f"{g:.0f}" for g in top) or "0", flush=True)
     print("maxrss_kb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)
 """
 
 
 def smoke(url: str, data: Path, model: str, *extra: str) -> tuple[dict[str, str], float]:
-    """One app launch: the smoke line's fields and the child's peak RSS in MB."""
+    """One app launch: the smoke line's fields (plus `ui_step_ms`, the largest UI-thread
+    step, and `ui_steps_ms`, the three largest) and the child's peak RSS in MB."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", MLFLOW_DISABLE_TELEMETRY="true")
     proc = subprocess.run(
         [
@@ -65,21 +84,17 @@ def smoke(url: str, data: Path, model: str, *extra: str) -> tuple[dict[str, str]
     if not line.startswith("smoke ok"):
         raise SystemExit(f"app run failed: {line or 'no smoke line'}\n{out}\n{proc.stderr[-3000:]}")
     rss = next(int(ln.split()[1]) for ln in out.splitlines() if ln.startswith("maxrss_kb"))
-    return dict(re.findall(r"(\w+)=(\S+)", line)), rss / 1024
+    steps = next(ln.split()[1:] for ln in out.splitlines() if ln.startswith("ui_steps_ms"))
+    fields = dict(re.findall(r"(\w+)=(\S+)", line))
+    fields["ui_step_ms"], fields["ui_steps_ms"] = steps[0], ",".join(steps)
+    return fields, rss / 1024
 
 
-def fill_cache(data: Path, url: str, model: str, n: int) -> None:
-    """A profile cache holding `n` synthetic versions, written the way a sync writes it."""
-    from modelhub_desktop.core.cache import MetadataCache
-    from modelhub_desktop.core.domain import ModelVersion, RegisteredModel, RunData
-    from modelhub_desktop.core.paths import AppPaths
-    from modelhub_desktop.core.profiles import ProfileStore
+def synthetic_versions(model: str, n: int, now: int = 0) -> tuple[list[Any], dict[str, Any]]:
+    """`n` versions of `model`, each with a run of 20 params and 10 metrics."""
+    from modelhub_desktop.core.domain import ModelVersion, RunData
 
-    paths = AppPaths.resolve(data).ensure()
-    profile = ProfileStore.for_tracking_uri(url)
-    cache = MetadataCache(paths.cache_file(profile.cache_key))
-    cache.replace_models([RegisteredModel(model, latest_version=n, aliases={"champion": n})])
-    now = int(time.time() * 1000)
+    now = now or int(time.time() * 1000)
     versions = [
         ModelVersion(
             model,
@@ -100,15 +115,88 @@ def fill_cache(data: Path, url: str, model: str, n: int) -> None:
         )
         for i in range(1, n + 1)
     }
+    return versions, runs
+
+
+def fill_cache(data: Path, url: str, model: str, n: int) -> None:
+    """A profile cache holding `n` synthetic versions, written the way a sync writes it."""
+    from modelhub_desktop.core.cache import MetadataCache
+    from modelhub_desktop.core.domain import RegisteredModel
+    from modelhub_desktop.core.paths import AppPaths
+    from modelhub_desktop.core.profiles import ProfileStore
+
+    paths = AppPaths.resolve(data).ensure()
+    profile = ProfileStore.for_tracking_uri(url)
+    cache = MetadataCache(paths.cache_file(profile.cache_key))
+    cache.replace_models([RegisteredModel(model, latest_version=n, aliases={"champion": n})])
+    versions, runs = synthetic_versions(model, n)
     cache.replace_versions(model, versions, runs)
     cache.close()
+
+
+def table_steps(n: int) -> dict[str, float]:
+    """In this process: the version table's UI-thread steps for `n` versions (largest gap of
+    a 10 ms timer per step), rows made on a worker the way the window makes them."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from modelhub_desktop.ui.models.version_rows import prepare_rows
+    from modelhub_desktop.ui.task_keys import TaskKey
+    from modelhub_desktop.ui.tasks import TaskRunner
+    from modelhub_desktop.ui.views.version_table_view import VersionTableView
+
+    app = QApplication.instance() or QApplication([])
+    view = VersionTableView()
+    view.resize(1400, 800)
+    view.show()
+    runner = TaskRunner()
+    steps: dict[str, float] = {}
+    now = int(time.time() * 1000)
+
+    def measured(label: str, action: Any, done: Any) -> None:
+        probe = StallProbe()
+        probe.start()
+        action()
+        wait_until(done)
+        app.processEvents()
+        steps[label] = probe.stop()
+
+    def load(reset: bool) -> Any:
+        versions, runs = synthetic_versions("big-model", n, now)  # new objects, same content
+        shown: list[int] = []
+
+        def show(batch: Any) -> None:
+            view.show_rows(batch, reset=reset)
+            view.select_first()
+            shown.append(1)
+
+        def action() -> None:
+            runner.submit(lambda ctx: prepare_rows(versions, runs), key=TaskKey.CACHED_VERSIONS,
+                          on_result=show)
+
+        return action, lambda: bool(shown)
+
+    try:
+        measured("rows arrive (table empty)", *load(reset=True))
+        measured("refresh in place (same rows)", *load(reset=False))
+        column = view.model.column_ids().index("metric:m0")
+        measured("sort by a metric column",
+                 lambda: view.table.sortByColumn(column, Qt.SortOrder.AscendingOrder),
+                 lambda: True)
+        measured("quick filter typed", lambda: view.quick_filter.setText("1999"), lambda: True)
+        measured("quick filter cleared", lambda: view.quick_filter.setText(""), lambda: True)
+    finally:
+        runner.shutdown()
+        view.close()
+        view.deleteLater()
+    return steps
 
 
 def row(label: str, fields: dict[str, str], rss_mb: float) -> str:
     return (
         f"{label:<34} versions={fields['versions']:>5} mode={fields['mode']:<7} "
         f"window_s={fields['window_s']:>5} data_s={fields['data_s']:>6} "
-        f"peak_rss={rss_mb:4.0f} MB"
+        f"peak_rss={rss_mb:4.0f} MB ui_step={fields['ui_step_ms']:>4} ms"
     )
 
 
@@ -117,12 +205,22 @@ def main() -> None:
     ap.add_argument("--versions", type=int, default=1000)
     ap.add_argument("--cached", type=int, default=20000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--cached-only", action="store_true",
+                    help="only the --offline start with --cached synthetic versions (no server)")
     args = ap.parse_args()
+    started = time.perf_counter()
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    if not args.cached_only:
+        online_vs_offline(args)
+    big_cache(args)
+    print(f"benchmark wall time {time.perf_counter() - started:.0f} s")
+
+
+def online_vs_offline(args: argparse.Namespace) -> None:
+    """Time to a populated table from the server (empty, filled cache) vs offline."""
     from tests.builders import client_for, make_model
 
-    started = time.perf_counter()
     model = "offline-bench"
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
     server = start_server("offline")
     data = Path(tempfile.mkdtemp(prefix="modelhub-bench-offline-"))
     try:
@@ -152,6 +250,10 @@ def main() -> None:
         f"{float(cold['data_s']) / median:.1f}x faster"
     )
 
+
+
+def big_cache(args: argparse.Namespace) -> None:
+    """--offline on a cache of `args.cached` versions: memory and the largest UI step."""
     big = Path(tempfile.mkdtemp(prefix="modelhub-bench-big-"))
     url = "http://127.0.0.1:9"  # nothing listens there: --offline must not care
     t = time.perf_counter()
@@ -163,7 +265,11 @@ def main() -> None:
     print(f"cache of {args.cached} versions: written in {fill_s:.1f} s, {size_mb:.0f} MB on disk")
     print(row(f"--offline, {args.cached} cached versions", result, peak_mb))
     print(f"peak memory with {args.cached} cached versions: {peak_mb:.0f} MB")
-    print(f"benchmark wall time {time.perf_counter() - started:.0f} s")
+    print(f"largest UI-thread step with {args.cached} cached versions (10 ms timer probe): "
+          f"{result['ui_step_ms']} ms (three largest: {result['ui_steps_ms']} ms)")
+    print(f"version table alone, {args.cached} versions, largest UI-thread step per step:")
+    for label, gap in table_steps(args.cached).items():
+        print(f"  {label:<32} {gap:6.0f} ms")
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ def main() -> None:
     from modelhub_desktop.core.registry import RegistryGateway
     from modelhub_desktop.core.sync import refresh_versions
     from tests.builders import client_for, make_model
-    from tests.proxy import CountingProxy
+    from tests.helpers import CountingProxy
 
     server = start_server("versions")
     try:

@@ -15,7 +15,7 @@ os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-from tests.probes import StallProbe  # noqa: E402  (re-exported for the benchmarks)
+from tests.helpers import StallProbe  # noqa: E402  (re-exported for the benchmarks)
 
 __all__ = ["ROOT", "StallProbe", "start_server", "wait_until"]
 

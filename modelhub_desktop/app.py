@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 _T0 = time.monotonic()
-SMOKE_TIMEOUT_S = 180
 
 
 def process_uptime() -> float:
@@ -97,8 +96,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if headless and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+    from modelhub_desktop.core.errors import ModelHubError
     from modelhub_desktop.core.paths import AppPaths
     from modelhub_desktop.core.profiles import ProfileStore, SecretStore
+    from modelhub_desktop.core.start_profile import choose_start_profile
 
     paths = AppPaths.resolve(args.data_dir)
     try:
@@ -113,12 +114,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from modelhub_desktop.ui.main_window import AppContext, MainWindow, StartOptions
+    from modelhub_desktop.ui.app_context import AppContext, StartOptions
+    from modelhub_desktop.ui.main_window import MainWindow
     from modelhub_desktop.ui.resources import app_icon
     from modelhub_desktop.ui.tasks import TaskRunner
 
     route_qt_messages()
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORG_NAME)
     app.setApplicationVersion(__version__)
@@ -127,86 +130,31 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     store = ProfileStore(paths)
     try:
-        profile = choose_profile(store, args)
-    except Exception as exc:  # noqa: BLE001 - InvalidInput and friends: say it and stop
+        choice = choose_start_profile(store, profile_name=args.profile,
+                                      tracking_uri=args.tracking_uri, environ=os.environ,
+                                      demo=args.demo)
+    except ModelHubError as exc:  # an unknown --profile, a bad --tracking-uri: say it, stop
         print(f"{APP_NAME}: {exc}", file=sys.stderr)
         if args.smoke:
             print(f"smoke fail reason={exc}")
         return 2
     settings = QSettings(str(paths.settings_file), QSettings.Format.IniFormat)
     ctx = AppContext(paths, store, SecretStore(store), TaskRunner(), settings)
-    options = StartOptions(
-        demo=args.demo, model=args.model, offline=args.offline, interactive=not headless
-    )
-    window = MainWindow(ctx, profile, options)
+    options = StartOptions(demo=args.demo, model=args.model, offline=args.offline,
+                           interactive=not headless, origin=choice.origin)
+    window = MainWindow(ctx, choice.profile, options)
     window.show()
     timings: dict[str, float] = {}
     QTimer.singleShot(0, lambda: timings.setdefault("window_s", process_uptime()))
     outcome = {"code": 0}
-
     if headless:
+        from modelhub_desktop.ui.smoke import run_headless
 
-        def on_data(models: int, versions: int, mode: str) -> None:
-            timings["data_s"] = process_uptime()
-            timings.setdefault("window_s", timings["data_s"])
-            if args.screenshot:
-                QTimer.singleShot(400, lambda: save_screenshot(window, args.screenshot))
-            if args.smoke:
-                print(
-                    f"smoke ok profile={window.profile.name} mode={mode} models={models} "
-                    f"versions={versions} window_s={timings.get('window_s', 0):.2f} "
-                    f"data_s={timings['data_s']:.2f}",
-                    flush=True,
-                )
-            QTimer.singleShot(900 if args.screenshot else 0, window.close)
-
-        def on_fail(reason: str) -> None:
-            outcome["code"] = 1
-            if args.smoke:
-                print(f"smoke fail reason={reason}", flush=True)
-            else:
-                print(f"{APP_NAME}: {reason}", file=sys.stderr)
-            QTimer.singleShot(0, window.close)
-
-        def on_timeout() -> None:
-            if not window.initial_done:
-                on_fail(f"timeout after {SMOKE_TIMEOUT_S}s waiting for data")
-
-        window.dataShown.connect(on_data)
-        window.startFailed.connect(on_fail)
-        QTimer.singleShot(SMOKE_TIMEOUT_S * 1000, on_timeout)
-
+        run_headless(window, window.readiness, lambda: window.profile.name, timings,
+                     process_uptime, smoke=args.smoke, screenshot=args.screenshot,
+                     outcome=outcome)
     app.exec()
     return outcome["code"]
-
-
-def choose_profile(store: object, args: argparse.Namespace) -> object:
-    """--tracking-uri > --profile > last used > Local."""
-    if args.tracking_uri:
-        return store.for_tracking_uri(args.tracking_uri)  # type: ignore[attr-defined]
-    if args.profile:
-        profile = store.get(args.profile)  # type: ignore[attr-defined]
-        if profile is None:
-            from modelhub_desktop.core.errors import NotFound
-
-            raise NotFound(f"No profile named {args.profile!r}.")
-        return profile
-    if not args.demo:
-        last = store.last_used()  # type: ignore[attr-defined]
-        if last:
-            profile = store.get(last)  # type: ignore[attr-defined]
-            if profile is not None:
-                return profile
-    return store.get("Local")  # type: ignore[attr-defined]
-
-
-def save_screenshot(window: object, path: str) -> None:
-    from PySide6.QtWidgets import QWidget
-
-    assert isinstance(window, QWidget)
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    window.grab().save(str(target))
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ Source: resources/modelhub-desktop.svg. Writes resources/icons/modelhub-<N>.png
 (16..512), resources/icons/modelhub.ico (Windows: 16..256) and resources/icons/modelhub.icns
 (macOS: 16..1024), and copies the SVG and the 256 px PNG to modelhub_desktop/resources/
 (the running app's window icon). Qt renders the SVG offscreen; Pillow writes .ico/.icns.
-The outputs are committed: building the packages does not need Pillow.
+The outputs are committed: building the packages does not need Pillow. The package's copies
+are checked equal to resources/ by tests/test_release_metadata.py.
 """
 
 from __future__ import annotations

@@ -1,10 +1,12 @@
-"""Fixtures shared by every test: isolation from the user's config/keychain, real servers."""
+"""Fixtures shared by every test: isolation from the user's config/keychain, real servers,
+and the leak gate (no task, pool job, timer or window may outlive its test)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,7 +24,30 @@ for _var in (
     os.environ.pop(_var, None)
 
 from tests.fakes import MemoryKeyring  # noqa: E402
+from tests.helpers import attach_model_tester  # noqa: E402
+from tests.leaks import check_leaks  # noqa: E402
 from tests.servers import MlflowServer  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_work(request: pytest.FixtureRequest,
+                     monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fail the test if it leaves a running task, pool job, active QTimer or open window."""
+    yield from check_leaks(request, monkeypatch)
+
+
+@pytest.fixture
+def model_tester(qapp: Any) -> Callable[[Any], Any]:
+    """`model_tester(model)`: Qt's model tester on `model` before it is filled, so every
+    append, in-place update and sort after it is checked too (any number of models)."""
+    testers: list[Any] = []
+
+    def attach(model: Any) -> Any:
+        tester = attach_model_tester(model)
+        testers.append(tester)
+        return tester
+
+    return attach
 
 
 @pytest.fixture(autouse=True)

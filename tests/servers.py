@@ -1,4 +1,5 @@
-"""Real servers on loopback for tests: `mlflow server` (plain or basic-auth) on a free port.
+"""Real servers on loopback for tests: `mlflow server` (plain or basic-auth) and an
+S3-compatible store (moto), each on a free port.
 
 One server per test session is enough: starting one takes ~5 s and ~0.5 GB.
 """
@@ -103,14 +104,14 @@ class MlflowServer:
             extra["MLFLOW_AUTH_CONFIG_PATH"] = str(ini)
             extra["MLFLOW_FLASK_SERVER_SECRET_KEY"] = "modelhub-test-secret"
             cmd += ["--app-name", "basic-auth"]
-        log = open(self.root / "server.log", "ab")  # noqa: SIM115 - lives as long as the server
-        self.proc = subprocess.Popen(
-            cmd,
-            env=server_env(extra),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        with open(self.root / "server.log", "ab") as log:  # the child keeps its own handle
+            self.proc = subprocess.Popen(
+                cmd,
+                env=server_env(extra),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self.wait_ready(timeout)
         return self
 
@@ -150,3 +151,84 @@ class MlflowServer:
     def restart(self) -> None:
         self.stop()
         self.start()
+
+
+#: Credentials the moto S3 server accepts (it checks none); set as the usual AWS variables.
+S3_ACCESS_KEY = "modelhub-test-key"
+S3_SECRET_KEY = "modelhub-test-secret"
+
+
+@dataclass
+class MotoS3Server:
+    """An S3-compatible server (moto in server mode) on a free loopback port."""
+
+    root: Path
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def aws_env(self) -> dict[str, str]:
+        """The usual AWS variables for a client of this server (no endpoint: that is per use)."""
+        return {
+            "AWS_ACCESS_KEY_ID": S3_ACCESS_KEY,
+            "AWS_SECRET_ACCESS_KEY": S3_SECRET_KEY,
+            "AWS_DEFAULT_REGION": "us-east-1",
+            # keep the developer's own ~/.aws out of the tests
+            "AWS_CONFIG_FILE": str(self.root / "aws-config"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(self.root / "aws-credentials"),
+        }
+
+    def start(self, timeout: float = 60.0) -> MotoS3Server:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / "moto.log", "ab") as log:  # the child keeps its own handle
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+                env=server_env(self.aws_env()),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"moto server exited early:\n{self.log_tail()}")
+            try:
+                if requests.get(self.url + "/moto-api/", timeout=1).status_code == 200:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"moto server not ready after {timeout}s:\n{self.log_tail()}")
+
+    def create_bucket(self, name: str) -> None:
+        import boto3
+
+        env = self.aws_env()
+        boto3.client(
+            "s3", endpoint_url=self.url, region_name=env["AWS_DEFAULT_REGION"],
+            aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+        ).create_bucket(Bucket=name)
+
+    def log_tail(self, n: int = 4000) -> str:
+        try:
+            return (self.root / "moto.log").read_text(errors="replace")[-n:]
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        import signal
+
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=10)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+        self.proc = None

@@ -8,27 +8,30 @@ on the UI thread. The conversion happens where the points arrive, on the worker.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence, Set
-from typing import Any
 
 import numpy as np
 
 from modelhub_desktop.core import compare
 from modelhub_desktop.core.compare import Compared
 from modelhub_desktop.core.domain import MetricPoint
-from modelhub_desktop.core.histories import MAX_POINTS_PER_RUN, Histories
-from modelhub_desktop.core.progress import yield_to_ui
+from modelhub_desktop.core.histories import MAX_POINTS_PER_RUN
+from modelhub_desktop.core.progress import TaskContext, yield_to_ui
 
 
-class ArraysContext:
+class ArraysContext(TaskContext):
     """Wraps a task's context: partial results travel with their arrays, built on the
     worker thread, so the UI thread only draws."""
 
-    def __init__(self, ctx: Any) -> None:
+    def __init__(self, ctx: TaskContext) -> None:
+        super().__init__()
         self._ctx = ctx
+
+    def cancel(self) -> None:
+        self._ctx.cancel()
 
     @property
     def cancelled(self) -> bool:
-        return bool(self._ctx.cancelled)
+        return self._ctx.cancelled
 
     def check(self) -> None:
         self._ctx.check()
@@ -36,29 +39,21 @@ class ArraysContext:
     def progress(self, done: int, total: int, message: str = "") -> None:
         self._ctx.progress(done, total, message)
 
-    def partial(self, chunk: Histories) -> None:
+    def partial(self, payload: object) -> None:
+        """A chunk of histories (pair -> points) goes on as pair -> arrays."""
+        if not isinstance(payload, dict):
+            self._ctx.partial(payload)
+            return
         arrays = {}
-        for pair, points in chunk.items():
+        for pair, points in payload.items():
             arrays[pair] = compare.history_arrays(points)
             yield_to_ui()
         self._ctx.partial(arrays)
 
 
-def splice_window(old: dict[tuple[str, str], compare.HistoryArrays], detail: Histories,
-            window: tuple[int, int]) -> dict[tuple[str, str], Any]:
-    """(on the worker) Each sampled history with `window` replaced by the full-resolution
-    points: pair -> (old arrays, new arrays, whether the window is complete)."""
-    out = {}
-    for pair, points in detail.items():
-        before = old.get(pair)
-        if before is None or not points:
-            continue
-        merged = compare.splice(before, compare.history_arrays(points), *window)
-        out[pair] = (before, merged, len(points) < MAX_POINTS_PER_RUN)
-    return out
-
-
 class PointsView(Mapping[tuple[str, str], list[MetricPoint]]):
+    """Loaded arrays seen as MetricPoint lists, built on access (for export and tests)."""
+
     def __init__(self, data: dict[tuple[str, str], compare.HistoryArrays]) -> None:
         self._data = data
 
@@ -110,3 +105,29 @@ def history_chart_notes(selected: Sequence[Compared],
                      + ("; zoom in on the step axis to load full resolution."
                         if online else " (offline: full resolution needs the server)."))
     return notes
+
+
+def history_series(selected: Sequence[Compared],
+                   data: Mapping[tuple[str, str], compare.HistoryArrays], key: str,
+                   x_mode: str, smoothing: float, log_y: bool
+                   ) -> tuple[list[tuple[int, Compared, compare.SeriesData]], str, float]:
+    """The curves of `key` for the versions whose history is loaded and not empty (with
+    each version's position in `selected`: its colour), the x-axis title and the divisor
+    of x (relative time in a readable unit)."""
+    out = []
+    for i, c in enumerate(selected):
+        arrays = data.get((c.run.run_id, key)) if c.run else None
+        if arrays is not None and len(arrays):
+            out.append((i, c, compare.series(arrays, x_mode, smoothing, log_y)))
+    title, scale = compare.X_AXES.get(x_mode, "Step"), 1.0
+    if x_mode == "relative":
+        span = max((float(s.xs.max()) for _, _, s in out if len(s.xs)), default=0.0)
+        unit, scale = compare.time_unit(span)
+        title = f"Relative time ({unit})"
+    return out, title, scale
+
+
+def no_metrics_note(selected: Sequence[Compared]) -> str:
+    """Why there is no metric to chart at all (every version lacks a run or metrics)."""
+    return "No metrics to chart: " + "; ".join(
+        f"{c.label}: {c.no_run_reason or 'logged no metrics'}" for c in selected)

@@ -1,5 +1,6 @@
 """Data preparation for comparing versions: final metrics, best values, baseline diffs,
-params side by side, smoothing, chart axes and CSV files. Plain Python, no Qt.
+params side by side, smoothing and chart axes. Plain Python, no Qt (CSV files are
+written by `compare_csv`).
 
 Every function accepts what the registry really holds: versions without a run, metrics
 only some versions logged, single-step histories, NaN and infinite values (MLflow stores
@@ -8,13 +9,11 @@ only some versions logged, single-step histories, NaN and infinite values (MLflo
 
 from __future__ import annotations
 
-import csv
 import math
 import sys
 from collections.abc import Iterable, Mapping, Sequence, Sized
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Literal, TypeGuard
+from typing import Literal, Protocol, TypeGuard
 
 import numpy as np
 
@@ -74,7 +73,17 @@ class Compared:
         return "its run was deleted or is not visible to you"
 
 
-def compared(rows: Iterable[Any]) -> list[Compared]:
+class VersionLike(Protocol):
+    """What `compared` reads of a row (the version table's `VersionRow`)."""
+
+    @property
+    def version(self) -> ModelVersion: ...
+
+    @property
+    def run(self) -> RunData | None: ...
+
+
+def compared(rows: Iterable[VersionLike]) -> list[Compared]:
     """Compared items from VersionRow-like objects (`.version`, `.run`)."""
     return [Compared(r.version, r.run) for r in rows]
 
@@ -283,17 +292,6 @@ def history_arrays(points: Sequence[MetricPoint]) -> HistoryArrays:
     return HistoryArrays(steps, stamps, values)
 
 
-def splice(sampled: HistoryArrays, window: HistoryArrays, first: int, last: int
-           ) -> HistoryArrays:
-    """`sampled` with its points from step `first` to `last` replaced by `window`."""
-    keep = (sampled.steps < first) | (sampled.steps > last)
-    steps = np.concatenate([sampled.steps[keep], window.steps])
-    order = np.argsort(steps, kind="stable")
-    return HistoryArrays(steps[order],
-                         np.concatenate([sampled.timestamps[keep], window.timestamps])[order],
-                         np.concatenate([sampled.values[keep], window.values])[order])
-
-
 @dataclass(frozen=True)
 class SeriesData:
     """What one curve draws: x, y (smoothed, log-safe) and how many points it dropped."""
@@ -404,73 +402,3 @@ def across_versions(items: Sequence[Compared], key: str, x: str = "version"
 def _version_order(text: str) -> int:
     digits = "".join(ch for ch in text.split()[0] if ch.isdigit())
     return int(digits) if digits else 0
-
-
-# -- CSV -----------------------------------------------------------------------------------------
-def _num(value: float | None) -> Any:
-    return "" if value is None else value
-
-
-def write_final_metrics_csv(path: Path, items: Sequence[Compared], keys: Sequence[str],
-                            baseline: int | None = None,
-                            directions: Mapping[str, str] | None = None) -> Path:
-    """One row per version: version, aliases, run_id, each metric, then (with a baseline)
-    each metric's difference to it."""
-    rows = final_metrics(items, keys, baseline, directions)
-    base_label = (f"v{items[baseline].version.version}"
-                  if baseline is not None and 0 <= baseline < len(items) else "")
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        header = ["version", "aliases", "run_id", *keys]
-        if base_label:
-            header += [f"{k} - {base_label}" for k in keys]
-        w.writerow(header)
-        for i, c in enumerate(items):
-            line = [c.version.version, " ".join(c.version.aliases), c.run_id,
-                    *[_num(r.values[i]) for r in rows]]
-            if base_label:
-                line += [_num(r.diffs[i]) for r in rows]
-            w.writerow(line)
-    return path
-
-
-def write_histories_csv(path: Path, series_points: Mapping[str, Sequence[MetricPoint]],
-                        smoothing: float = 0.0) -> Path:
-    """Chart data in long format: series, run_id, metric, step, timestamp, relative_s,
-    value, smoothed."""
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["series", "run_id", "metric", "step", "timestamp", "relative_s", "value",
-                    "smoothed"])
-        for label, points in series_points.items():
-            if not points:
-                continue
-            t0 = min(p.timestamp for p in points)
-            values = [clean(p.value) for p in points]
-            smoothed = smooth(values, smoothing)  # type: ignore[arg-type]
-            for p, v, s in zip(points, values, smoothed, strict=True):
-                w.writerow([label, p.run_id, p.key, p.step, p.timestamp,
-                            (p.timestamp - t0) / 1000, v, s])
-    return path
-
-
-def write_across_csv(path: Path, items: Sequence[Compared], key: str) -> Path:
-    """Every version's latest value of `key` (empty where it has none)."""
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["version", "aliases", "registered_ms", "run_id", key])
-        for c in sorted(items, key=lambda c: c.version.version):
-            w.writerow([c.version.version, " ".join(c.version.aliases),
-                        c.version.creation_timestamp, c.run_id, _num(c.metric(key))])
-    return path
-
-
-def write_params_csv(path: Path, items: Sequence[Compared],
-                     only_differences: bool = False) -> Path:
-    """Params side by side: one row per param, one column per version."""
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["param", *[c.label for c in items]])
-        for row in param_rows(items, only_differences):
-            w.writerow([row.key, *["" if v is None else v for v in row.values]])
-    return path

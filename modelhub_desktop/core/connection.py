@@ -24,7 +24,7 @@ from modelhub_desktop.core.errors import (
     TlsFailed,
     Unreachable,
 )
-from modelhub_desktop.core.profiles import local_file_path, sqlite_path, validate_tracking_uri
+from modelhub_desktop.core.tracking_uri import local_file_path, sqlite_path, validate_tracking_uri
 
 SEARCH_MODELS = "/api/2.0/mlflow/registered-models/search"
 PAGE_SIZE = 1000
@@ -74,7 +74,10 @@ def test_connection(profile: Profile, credentials: Credentials, timeout: float =
         return _test_local(profile)
     import requests
 
-    base = profile.tracking_uri.strip().rstrip("/")
+    # the registry is what this app reads: its own server when MLFLOW_REGISTRY_URI says so
+    registry = profile.registry_uri.strip()
+    base = (registry if registry.startswith(("http://", "https://")) else
+            profile.tracking_uri.strip()).rstrip("/")
     shown = _origin(base)
     if profile.ca_bundle and not profile.insecure_tls and not os.path.exists(profile.ca_bundle):
         raise InvalidInput(f"The CA bundle file {profile.ca_bundle} does not exist.")

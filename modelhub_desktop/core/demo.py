@@ -83,7 +83,7 @@ def seed_demo_registry(
 ) -> DemoSummary:
     """Fill the store at `tracking_uri` with the demo models, once."""
     start = time.perf_counter()
-    from modelhub_desktop.core.registry import import_mlflow
+    from modelhub_desktop.core.mlflow_import import import_mlflow
 
     mlflow = import_mlflow()
     from mlflow import MlflowClient
@@ -233,10 +233,14 @@ def _train_version(mlflow: Any, client: Any, exp_id: str, spec: _Spec, index: in
         signature = infer_signature(X_te, pred)
         info = mlflow.sklearn.log_model(
             model, name="model", signature=signature, input_example=X_te.iloc[:3],
-            registered_model_name=spec.model_name,
             pip_requirements=_requirements(),
         )
-    version = int(info.registered_model_version)
+        # The model exists (`_ensure_model`): register the version with the client, not with
+        # log_model's registered_model_name, which prints "Registered model ... already
+        # exists" for every version.
+        registered = client.create_model_version(
+            spec.model_name, info.model_uri, run_id=rid, model_id=info.model_id)
+    version = int(registered.version)
     if index % 2 == 0:
         client.update_model_version(
             spec.model_name, str(version),

@@ -26,6 +26,10 @@ class Profile:
     insecure_tls: bool = False
     ui_url: str = ""
     source: ProfileSource = "config"
+    #: S3-compatible artifact store (MinIO, Ceph...); "" = AWS's own endpoints.
+    s3_endpoint_url: str = ""
+    #: Model registry server when it is not the tracking server (MLFLOW_REGISTRY_URI); "" = same.
+    registry_uri: str = ""
 
     @property
     def is_remote(self) -> bool:
@@ -108,6 +112,11 @@ class RunData:
     datasets: tuple[DatasetInput, ...] = ()
 
     @property
+    def deleted(self) -> bool:
+        """The run was deleted (its data stays readable until the server purges it)."""
+        return self.lifecycle_stage == "deleted"
+
+    @property
     def parent_run_id(self) -> str:
         return self.tags.get("mlflow.parentRunId", "")
 
@@ -116,6 +125,15 @@ class RunData:
         if self.start_time is None or self.end_time is None:
             return None
         return self.end_time - self.start_time
+
+
+@dataclass(frozen=True)
+class LoggedModel:
+    """An MLflow 3 logged model: the folder a version's files live in."""
+
+    model_id: str
+    name: str = ""
+    artifact_location: str = ""
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,12 @@ class InvalidInput(ModelHubError):
     title = "Invalid input"
 
 
+class MissingLibrary(ModelHubError):
+    """A Python package the app needs for this kind of artifact store is not installed."""
+
+    title = "Storage library missing"
+
+
 class Cancelled(ModelHubError):
     title = "Cancelled"
 

@@ -33,8 +33,9 @@ from typing import Any
 from modelhub_desktop.core.cache import MetadataCache
 from modelhub_desktop.core.domain import MetricPoint
 from modelhub_desktop.core.errors import ModelHubError
+from modelhub_desktop.core.mlflow_errors import translate_error
 from modelhub_desktop.core.progress import TaskContext, cooperative, yield_to_ui
-from modelhub_desktop.core.registry import RegistryGateway, chunked, translate_error
+from modelhub_desktop.core.registry import RegistryGateway, chunked
 
 BULK_INTERVAL = "/api/2.0/mlflow/metrics/get-history-bulk-interval"
 BULK_FULL = "/ajax-api/2.0/mlflow/metrics/get-history-bulk"
@@ -159,12 +160,7 @@ def local_metric_history(gateway: RegistryGateway, run_id: str, key: str,
     Sampled like the server's interval endpoint when `max_points` is given; `steps`
     restricts it to a window of steps (both ends included).
     """
-    gateway.connect()
-    gateway.calls += 1
-    with _translated(gateway):
-        raw = gateway._tracking.get_metric_history(run_id, key)
-    points = [MetricPoint(run_id, key, float(m.value), int(m.step), int(m.timestamp))
-              for m in cooperative(raw, every=500)]
+    points = gateway.stored_metric_history(run_id, key)
     if steps is not None:
         points = [p for p in points if steps[0] <= p.step <= steps[1]]
     points = _sort(points)

@@ -6,14 +6,21 @@ Only the small `MLmodel` file is downloaded, never the model itself.
 from __future__ import annotations
 
 import json
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from modelhub_desktop.core.domain import ModelVersion, Profile, RunData
+from modelhub_desktop.core.errors import (
+    AuthFailed,
+    MissingLibrary,
+    ModelHubError,
+    NotFound,
+    PermissionDenied,
+    Unreachable,
+)
 from modelhub_desktop.core.progress import TaskContext
-from modelhub_desktop.core.registry import RegistryGateway, translate_error
+from modelhub_desktop.core.registry import RegistryGateway
 
 
 @dataclass(frozen=True)
@@ -25,6 +32,12 @@ class SchemaColumn:
 
 @dataclass(frozen=True)
 class VersionLineage:
+    """What the detail pane shows about a version's model files.
+
+    `schema_known` is False when the MLmodel file could not be read: the schema is then
+    unknown (not empty), and `schema_problem` says why in words.
+    """
+
     inputs: tuple[SchemaColumn, ...] = ()
     outputs: tuple[SchemaColumn, ...] = ()
     flavors: tuple[str, ...] = ()
@@ -32,6 +45,12 @@ class VersionLineage:
     logged_model_name: str = ""
     artifact_location: str = ""
     problems: tuple[str, ...] = field(default_factory=tuple)
+    schema_known: bool = True
+    schema_problem: str = ""
+
+
+class NoMLmodel(NotFound):
+    """The model folder was listed and holds no MLmodel file."""
 
 
 def _columns(raw: Any) -> tuple[SchemaColumn, ...]:
@@ -60,47 +79,69 @@ def parse_mlmodel(text: str) -> tuple[tuple[SchemaColumn, ...], tuple[SchemaColu
 
 def version_lineage(gateway: RegistryGateway, version: ModelVersion) -> VersionLineage:
     """Signature and logged-model facts for a version (problems are reported, not raised)."""
-    gateway.connect()
     problems: list[str] = []
     logged_id = version.model_id
     logged_name = location = ""
     if logged_id:
         try:
-            with gateway._call("get_logged_model"):
-                lm = gateway._tracking.get_logged_model(logged_id)
-            logged_name, location = lm.name or "", lm.artifact_location or ""
-        except Exception as exc:  # noqa: BLE001 - older servers have no logged models
-            problems.append(f"Logged model not available: {exc}")
+            logged = gateway.get_logged_model(logged_id)
+            logged_name, location = logged.name, logged.artifact_location
+        except ModelHubError as err:  # older servers have no logged models
+            problems.append(f"Logged model {logged_id} is not available: {err}")
     source = location or version.source
     inputs: tuple[SchemaColumn, ...] = ()
     outputs: tuple[SchemaColumn, ...] = ()
     flavors: tuple[str, ...] = ()
-    if source:
+    schema_problem = ""
+    if not source:
+        schema_problem = "Schema unknown: the version does not say where its files are."
+    else:
         try:
-            inputs, outputs, flavors = parse_mlmodel(_read_mlmodel(gateway, source))
-        except Exception as exc:  # noqa: BLE001 - shown to the user as a sentence
-            problems.append(f"Could not read the model's MLmodel file: "
-                            f"{translate_error(exc, ' reading the model files')}")
-    if source and not inputs and not problems:
+            inputs, outputs, flavors = parse_mlmodel(read_mlmodel(gateway, source))
+        except ModelHubError as err:
+            schema_problem = schema_problem_text(err, source)
+        except Exception as exc:  # noqa: BLE001 - a file that is not valid YAML
+            schema_problem = (f"Schema unknown: the MLmodel file at {source} could not be "
+                              f"parsed ({type(exc).__name__}: {' '.join(str(exc).split())}).")
+    if schema_problem:
+        problems.append(schema_problem)
+    elif not inputs:
         problems.append("This model was logged without a signature.")
     return VersionLineage(inputs, outputs, flavors, logged_id, logged_name, location,
-                          tuple(problems))
+                          tuple(problems), schema_known=not schema_problem,
+                          schema_problem=schema_problem)
 
 
-def _read_mlmodel(gateway: RegistryGateway, source: str) -> str:
-    import mlflow.artifacts
+def read_mlmodel(gateway: RegistryGateway, source: str) -> str:
+    """The MLmodel file of the model folder `source`.
 
-    with tempfile.TemporaryDirectory() as tmp:
-        path = mlflow.artifacts.download_artifacts(
-            artifact_uri=source.rstrip("/") + "/MLmodel", dst_path=tmp,
-            tracking_uri=gateway.profile.tracking_uri,
-        )
-        return Path(path).read_text(encoding="utf-8")
+    The folder is listed first: a missing file then reads as "not there" rather than as
+    whatever error the store's download client makes of it.
+    """
+    folder = source.rstrip("/")
+    names = {entry.name for entry in gateway.list_artifacts(folder)}
+    if "MLmodel" not in names:
+        raise NoMLmodel(f"No MLmodel file at {folder}.")
+    return gateway.read_artifact_text(folder + "/MLmodel")
+
+
+def schema_problem_text(err: ModelHubError, source: str) -> str:
+    """Why the schema is unknown, as one sentence or two for the detail pane."""
+    if isinstance(err, NoMLmodel):
+        return (f"Schema unknown: there is no MLmodel file at {source.rstrip('/')}. The "
+                "model's files were never logged there, or they have been deleted.")
+    if isinstance(err, (MissingLibrary, NotFound)):
+        return f"Schema unknown: {err}"
+    if isinstance(err, Unreachable):
+        return f"Schema unknown: the artifact store cannot be reached. {err}"
+    if isinstance(err, (AuthFailed, PermissionDenied)):
+        return f"Schema unknown: the artifact store refused the credentials. {err}"
+    return f"Schema unknown: the model's MLmodel file could not be read. {err}"
 
 
 def mlflow_ui_url(profile: Profile, run: RunData | None) -> str:
     """The run's page in the MLflow web UI ('' for embedded stores without a UI address)."""
-    if run is None:
+    if run is None or run.deleted:  # the MLflow UI shows no page for a deleted run
         return ""
     base = profile.ui_url or (profile.tracking_uri if profile.is_remote else "")
     if not base:
@@ -111,9 +152,7 @@ def mlflow_ui_url(profile: Profile, run: RunData | None) -> str:
 def artifact_root(gateway: RegistryGateway, version: ModelVersion) -> str:
     """Where the version's files live (the logged model's folder for MLflow 3 models)."""
     if version.model_id:
-        gateway.connect()
-        with gateway._call("get_logged_model"):
-            return str(gateway._tracking.get_logged_model(version.model_id).artifact_location)
+        return gateway.get_logged_model(version.model_id).artifact_location
     return version.source
 
 
@@ -125,19 +164,17 @@ def download_version_artifacts(
     progress shows and a cancel stops it (a cancelled download leaves nothing behind)."""
     import shutil
 
-    import mlflow.artifacts
-
     root = artifact_root(gateway, version).rstrip("/")
-    uri = gateway.profile.tracking_uri
     files: list[str] = []
     pending = [""]
     while pending:
         folder = pending.pop()
-        listing = mlflow.artifacts.list_artifacts(
-            artifact_uri=f"{root}/{folder}" if folder else root, tracking_uri=uri)
-        for info in listing:
-            path = f"{folder}/{info.path.split('/')[-1]}" if folder else info.path.split("/")[-1]
-            (pending if info.is_dir else files).append(path)
+        for entry in gateway.list_artifacts(f"{root}/{folder}" if folder else root):
+            path = f"{folder}/{entry.name}" if folder else entry.name
+            (pending if entry.is_dir else files).append(path)
+    if not files:
+        raise NotFound(f"There are no files at {root}: the model's files were never logged "
+                       "there, or they have been deleted.")
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in version.model_name)
     target = Path(dest_dir) / f"{safe}-v{version.version}"
     try:
@@ -147,8 +184,7 @@ def download_version_artifacts(
                 ctx.progress(i, len(files), rel)
             out_dir = target / Path(rel).parent
             out_dir.mkdir(parents=True, exist_ok=True)
-            mlflow.artifacts.download_artifacts(artifact_uri=f"{root}/{rel}",
-                                                dst_path=str(out_dir), tracking_uri=uri)
+            gateway.download_artifact(f"{root}/{rel}", out_dir)
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
         raise

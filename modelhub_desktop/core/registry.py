@@ -8,34 +8,33 @@ profiles can be open at once and secrets never touch `os.environ`.
 
 from __future__ import annotations
 
-import gc
 import logging
-import os
-import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from modelhub_desktop.core import artifact_auth
+from modelhub_desktop.core.artifact_store import ArtifactEntry, ArtifactStore
 from modelhub_desktop.core.domain import (
     Credentials,
-    DatasetInput,
+    LoggedModel,
+    MetricPoint,
     ModelVersion,
     Profile,
     RegisteredModel,
     RunData,
 )
-from modelhub_desktop.core.errors import (
-    AuthFailed,
-    InvalidInput,
-    ModelHubError,
-    NotFound,
-    NotMlflowServer,
-    PermissionDenied,
-    ServerError,
-    TlsFailed,
-    Unreachable,
+from modelhub_desktop.core.errors import ModelHubError, ServerError
+from modelhub_desktop.core.mlflow_errors import translate_error
+from modelhub_desktop.core.mlflow_import import import_mlflow
+from modelhub_desktop.core.mlflow_mapping import (
+    to_logged_model,
+    to_model,
+    to_points,
+    to_run,
+    to_version,
 )
 from modelhub_desktop.core.progress import TaskContext, cooperative
 
@@ -48,33 +47,6 @@ VERSIONS_PAGE = 1000
 RUN_ID_CHUNK = 100
 MODELS_PAGE = 1000
 
-_HTTP_DEFAULTS = {
-    # MlflowClient's defaults (7 retries, 120 s) make a dead server hang for minutes.
-    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2",
-    "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
-    "MLFLOW_HTTP_REQUEST_TIMEOUT": "30",
-    "MLFLOW_DISABLE_TELEMETRY": "true",
-}
-_import_lock = threading.Lock()
-
-
-def import_mlflow() -> Any:
-    """Import mlflow once, with the app's HTTP defaults applied first."""
-    with _import_lock:
-        for key, value in _HTTP_DEFAULTS.items():
-            os.environ.setdefault(key, value)
-        already = "mlflow" in sys.modules
-        import mlflow
-
-        if not already:
-            # mlflow's own loggers are set up at import; keep their chatter out of the UI's way
-            logging.getLogger("mlflow").setLevel(logging.WARNING)
-            # mlflow brings hundreds of thousands of long-lived objects; moving them out of
-            # the collector's reach keeps full collections (which hold the GIL and so
-            # freeze the UI thread) short.
-            gc.freeze()
-        return mlflow
-
 
 def quote(value: str) -> str:
     """Quote a value for MLflow's filter syntax (single quotes, backslash-escaped)."""
@@ -84,74 +56,6 @@ def quote(value: str) -> str:
 def chunked(items: list[str], size: int) -> Iterator[list[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def translate_error(exc: BaseException, where: str = "") -> ModelHubError:
-    """Map MLflow/requests exceptions to the app's error kinds, with secret-free text."""
-    if isinstance(exc, ModelHubError):
-        return exc
-    import requests
-
-    chain: list[BaseException] = []
-    cur: BaseException | None = exc
-    while cur is not None and len(chain) < 10:
-        chain.append(cur)
-        cur = cur.__cause__ or cur.__context__
-    http_status = next((item.response.status_code for item in chain
-                        if isinstance(item, requests.exceptions.HTTPError)
-                        and item.response is not None), None)
-    # a server that answered is judged by its status below, not as a broken connection
-    for item in chain if http_status is None else []:
-        if isinstance(item, requests.exceptions.SSLError):
-            return TlsFailed(
-                f"TLS handshake failed{where}. Set a CA bundle in the profile, or skip "
-                "verification if you trust this network."
-            )
-        if isinstance(item, requests.exceptions.RetryError):
-            return ServerError(f"The server kept answering with errors{where} (HTTP 5xx); "
-                               "it may be overloaded or misconfigured.")
-        if isinstance(item, requests.exceptions.Timeout) or (
-            isinstance(item, requests.exceptions.ConnectionError) and "timed out" in str(item)
-        ):
-            return Unreachable(f"The server did not answer in time{where}.")
-        if isinstance(item, requests.exceptions.ConnectionError):
-            return Unreachable(f"Cannot reach the server{where}: connection failed.")
-        if isinstance(item, requests.exceptions.RequestException):
-            return Unreachable(f"The connection broke while reading the server's answer{where}.")
-    text = str(exc)
-    code = getattr(exc, "error_code", "") or ""
-    status = http_status
-    if status is None and hasattr(exc, "get_http_status_code"):
-        try:
-            status = exc.get_http_status_code()
-        except Exception:  # noqa: BLE001
-            status = None
-    if (status is not None and status >= 500) or code in ("INTERNAL_ERROR",
-                                                          "TEMPORARILY_UNAVAILABLE"):
-        return ServerError(f"The server had an internal error{where} (HTTP {status or 500}); "
-                           "it may be overloaded or misconfigured.")
-    if "Max retries exceeded" in text and "too many 5" in text:
-        return ServerError(f"The server kept answering with errors{where}.")
-    if code in ("UNAUTHENTICATED", "CUSTOMER_UNAUTHORIZED") or status == 401 or " 401 " in text:
-        return AuthFailed(
-            "The server rejected the credentials (HTTP 401). Check user and password."
-        )
-    if code == "PERMISSION_DENIED" or status == 403 or " 403 " in text:
-        return PermissionDenied(f"You do not have permission for this{where} (HTTP 403).")
-    if code in ("RESOURCE_DOES_NOT_EXIST", "NOT_FOUND") or status == 404:
-        return NotFound(_first_line(text) or f"Not found{where}.")
-    if code in ("INVALID_PARAMETER_VALUE", "BAD_REQUEST", "INVALID_STATE") or status == 400:
-        return InvalidInput(_first_line(text))
-    if "Max retries exceeded" in text or "Connection refused" in text:
-        return Unreachable(f"Cannot reach the server{where}: connection failed.")
-    if "Response body" in text and "<html" in text.lower():
-        return NotMlflowServer("The server answered, but not with MLflow's REST API.")
-    return ModelHubError(_first_line(text) or type(exc).__name__)
-
-
-def _first_line(text: str, limit: int = 300) -> str:
-    line = text.strip().splitlines()[0] if text.strip() else ""
-    return line[:limit]
 
 
 class RegistryGateway:
@@ -164,6 +68,7 @@ class RegistryGateway:
         self._registry: Any = None
         self._lock = threading.Lock()
         self._experiment_names: dict[str, str] = {}
+        self._artifacts = ArtifactStore(profile.tracking_uri, profile.s3_endpoint_url)
         #: Number of store calls made; tests and benchmarks read it.
         self.calls = 0
 
@@ -249,14 +154,14 @@ class RegistryGateway:
                     order_by=["name ASC"],
                     page_token=token,
                 )
-            out.extend(_to_model(m) for m in page)
+            out.extend(to_model(m) for m in page)
             token = page.token
             if not token:
                 return out
 
     def get_model(self, name: str) -> RegisteredModel:
         with self._call("get_registered_model"):
-            return _to_model(self._registry.get_registered_model(name))
+            return to_model(self._registry.get_registered_model(name))
 
     # -- versions --------------------------------------------------------------------------
     def list_versions(
@@ -288,7 +193,7 @@ class RegistryGateway:
                     page_token=token,
                 )
             batch = [
-                _to_version(v, tuple(sorted(by_version.get(int(v.version), ())))) for v in page
+                to_version(v, tuple(sorted(by_version.get(int(v.version), ())))) for v in page
             ]
             out.extend(batch)
             if on_page and batch:
@@ -302,7 +207,7 @@ class RegistryGateway:
     def get_version(self, model_name: str, version: int) -> ModelVersion:
         with self._call("get_model_version"):
             mv = self._registry.get_model_version(model_name, str(version))
-        return _to_version(mv, tuple(sorted(mv.aliases or ())))
+        return to_version(mv, tuple(sorted(mv.aliases or ())))
 
     # -- runs --------------------------------------------------------------------------------
     def experiment_names(self) -> dict[str, str]:
@@ -364,7 +269,7 @@ class RegistryGateway:
                         run_view_type=ViewType.ALL, max_results=len(chunk), page_token=token,
                     )
                 for run in cooperative(page):
-                    data = _to_run(run, self._experiment_names)
+                    data = to_run(run, self._experiment_names)
                     out[data.run_id] = data
                 token = page.token
                 if not token:
@@ -376,7 +281,40 @@ class RegistryGateway:
             run = self._tracking.get_run(run_id)
         if not self._experiment_names:
             self.experiment_names()
-        return _to_run(run, self._experiment_names)
+        return to_run(run, self._experiment_names)
+
+    def stored_metric_history(self, run_id: str, key: str) -> list[MetricPoint]:
+        """One run's history of `key` read from the store itself, in the store's order.
+
+        For the embedded store, which has no bulk endpoint (and no HTTP round trips).
+        """
+        with self._call("get_metric_history"):
+            raw = self._tracking.get_metric_history(run_id, key)
+        return to_points(run_id, key, cooperative(raw, every=500))
+
+    # -- logged models and artifact files ---------------------------------------------------
+    def get_logged_model(self, model_id: str) -> LoggedModel:
+        """An MLflow 3 logged model (servers before 3.0 answer NotFound or an error)."""
+        with self._call("get_logged_model"):
+            return to_logged_model(self._tracking.get_logged_model(model_id))
+
+    def list_artifacts(self, uri: str) -> list[ArtifactEntry]:
+        """Entries directly under the artifact folder `uri` (reasons in words on failure)."""
+        self.connect()
+        self.calls += 1
+        return self._artifacts.list(uri)
+
+    def download_artifact(self, uri: str, dst_dir: Path) -> Path:
+        """Download the artifact file or folder `uri` into `dst_dir`."""
+        self.connect()
+        self.calls += 1
+        return self._artifacts.download(uri, dst_dir)
+
+    def read_artifact_text(self, uri: str) -> str:
+        """The text of one small artifact file (e.g. an MLmodel)."""
+        self.connect()
+        self.calls += 1
+        return self._artifacts.read_text(uri)
 
     # -- writes ----------------------------------------------------------------------------
     def set_alias(self, model_name: str, alias: str, version: int) -> None:
@@ -393,75 +331,3 @@ def _local_stores(uri: str) -> tuple[Any, Any]:
     from mlflow.tracking._tracking_service import utils as trk_utils
 
     return trk_utils._get_store(uri), reg_utils._get_store(uri)
-
-
-def _to_model(m: Any) -> RegisteredModel:
-    latest = [int(v.version) for v in (m.latest_versions or [])]
-    raw = getattr(m, "aliases", None) or {}
-    if isinstance(raw, dict):
-        aliases = {str(k): int(v) for k, v in raw.items()}
-    else:
-        aliases = {a.alias: int(a.version) for a in raw}
-    return RegisteredModel(
-        name=m.name,
-        description=m.description or "",
-        creation_timestamp=int(m.creation_timestamp or 0),
-        last_updated_timestamp=int(m.last_updated_timestamp or 0),
-        latest_version=max(latest) if latest else None,
-        aliases=aliases,
-        tags=dict(m.tags or {}),
-    )
-
-
-def _to_version(v: Any, aliases: tuple[str, ...]) -> ModelVersion:
-    return ModelVersion(
-        model_name=v.name,
-        version=int(v.version),
-        creation_timestamp=int(v.creation_timestamp or 0),
-        last_updated_timestamp=int(v.last_updated_timestamp or 0),
-        user_id=v.user_id or "",
-        current_stage=v.current_stage or "None",
-        description=v.description or "",
-        source=v.source or "",
-        run_id=v.run_id or "",
-        run_link=v.run_link or "",
-        status=str(v.status or "READY"),
-        status_message=v.status_message or "",
-        tags=dict(v.tags or {}),
-        aliases=aliases,
-        model_id=getattr(v, "model_id", None) or _logged_model_id(v.source or ""),
-    )
-
-
-def _logged_model_id(source: str) -> str:
-    """MLflow 3 versions registered from a logged model have source `models:/m-<id>`."""
-    if source.startswith("models:/m-"):
-        return source[len("models:/"):].split("/")[0]
-    return ""
-
-
-def _to_run(run: Any, experiment_names: dict[str, str]) -> RunData:
-    info, data = run.info, run.data
-    datasets: list[DatasetInput] = []
-    inputs = getattr(run, "inputs", None)
-    for d in getattr(inputs, "dataset_inputs", None) or []:
-        ctx = next((t.value for t in d.tags or [] if t.key == "mlflow.data.context"), "")
-        ds = d.dataset
-        datasets.append(
-            DatasetInput(ds.name, ds.digest or "", ds.source_type or "", ds.source or "", ctx)
-        )
-    return RunData(
-        run_id=info.run_id,
-        run_name=info.run_name or "",
-        experiment_id=str(info.experiment_id),
-        experiment_name=experiment_names.get(str(info.experiment_id), ""),
-        status=str(info.status or ""),
-        lifecycle_stage=info.lifecycle_stage or "active",
-        start_time=info.start_time,
-        end_time=info.end_time,
-        user_id=info.user_id or "",
-        params=dict(data.params or {}),
-        metrics={k: float(v) for k, v in (data.metrics or {}).items()},
-        tags=dict(data.tags or {}),
-        datasets=tuple(datasets),
-    )

@@ -9,6 +9,7 @@ from PySide6.QtGui import QIcon
 
 
 def resource_dir() -> Path:
+    """The package's resources/ folder, also inside a PyInstaller bundle (`_MEIPASS`)."""
     frozen_root = getattr(sys, "_MEIPASS", None)
     if frozen_root:
         return Path(frozen_root) / "modelhub_desktop" / "resources"
@@ -16,6 +17,7 @@ def resource_dir() -> Path:
 
 
 def app_icon() -> QIcon:
+    """The window icon: the SVG for any size, the 256 px PNG where SVG cannot be drawn."""
     folder = resource_dir()
     icon = QIcon()
     for name in ("modelhub.svg", "modelhub-256.png"):

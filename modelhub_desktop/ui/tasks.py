@@ -1,11 +1,14 @@
 """TaskRunner: run core callables off the UI thread; results and errors come back by signal.
 
-- Reads run on a small pool; mutations (alias moves, deploys) on one dedicated thread
-  so they never race each other.
-- A task submitted with a `key` supersedes earlier tasks with the same key: their
-  results are dropped when they arrive (generation counter), and they are asked to
-  cancel cooperatively.
-- Errors are values: `on_error` receives a `ModelHubError` (unknown exceptions are
+- `submit` hands back a `Task`, a QObject whose signals (`returned`, `errored`,
+  `progressed`, `partial`, `finished`) fire on the UI thread. Give it an `owner` (the
+  widget that wants the answer): the task becomes the owner's child, so when the owner
+  is deleted Qt deletes the task and drops its deliveries — no liveness checks by hand.
+- Reads run on a small pool; writes (`mutation=True`: alias moves, tags, deploys) on one
+  dedicated thread, in submission order, so two writes never race.
+- A task submitted under a `TaskKey` (and optional scope) supersedes the live task with
+  the same key: that one is asked to cancel and its result is dropped when it arrives.
+- Errors are values: `errored` carries a `ModelHubError` (unknown exceptions are
   wrapped), never a traceback on the UI thread.
 """
 
@@ -14,36 +17,53 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+import weakref
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from modelhub_desktop.core.errors import Cancelled, ModelHubError
 from modelhub_desktop.core.progress import TaskContext
+from modelhub_desktop.ui.task_keys import TaskKey
 
 log = logging.getLogger(__name__)
 
 TaskFn = Callable[[TaskContext], Any]
+KeyId = tuple[TaskKey, str]
+
+
+class Task(QObject):
+    """One submitted task, as the UI thread sees it. Signals fire on the UI thread."""
+
+    returned = Signal(object)
+    errored = Signal(object)  # ModelHubError
+    progressed = Signal(int, int, str)  # done, total, message
+    partial = Signal(object)
+    finished = Signal()
+
+    def __init__(self, task_id: int, description: str, context: TaskContext,
+                 owner: QObject | None) -> None:
+        super().__init__(owner)
+        self.task_id = task_id
+        self.description = description
+        self._context = context
+
+    def cancel(self) -> None:
+        """Ask the task to stop at its next check; its result will be dropped."""
+        self._context.cancel()
 
 
 @dataclass
-class TaskHandle:
-    """What `submit` returns: lets the caller cancel or see whether the task is live."""
+class _Entry:
+    """What the runner keeps of a live task (the Task object may die with its owner)."""
 
     task_id: int
-    key: str | None
+    key: KeyId | None
     description: str
     context: TaskContext
-    on_result: Callable[[Any], None] | None = None
-    on_error: Callable[[ModelHubError], None] | None = None
-    on_progress: Callable[[int, int, str], None] | None = None
-    on_partial: Callable[[Any], None] | None = None
-    done: bool = field(default=False)
-
-    def cancel(self) -> None:
-        self.context.cancel()
+    task: Task | None
 
 
 class _Signals(QObject):
@@ -51,7 +71,7 @@ class _Signals(QObject):
     # trips a reference-counting bug in some PySide6 releases.
     finished = Signal(int, object)  # task_id, (result, error)
     progressed = Signal(int, int, int, str)  # task_id, done, total, message
-    partial = Signal(int, object)  # task_id, payload
+    partial = Signal(int, object)  # task_id, (payload,)
 
 
 class _Job(QRunnable):
@@ -80,6 +100,8 @@ class TaskRunner(QObject):
     busyChanged = Signal(bool)  # noqa: N815 - Qt naming
     taskError = Signal(object)  # noqa: N815 - every error, for the status bar
 
+    _instances: ClassVar[weakref.WeakSet[TaskRunner]] = weakref.WeakSet()
+
     def __init__(self, parent: QObject | None = None, max_readers: int = 4) -> None:
         super().__init__(parent)
         # The UI thread needs the GIL for every call into a Qt model while it paints; with
@@ -93,25 +115,37 @@ class TaskRunner(QObject):
         self._signals.finished.connect(self._on_finished)
         self._signals.progressed.connect(self._on_progress)
         self._signals.partial.connect(self._on_partial)
-        self._tasks: dict[int, TaskHandle] = {}
-        self._latest_by_key: dict[str, int] = {}
+        self._entries: dict[int, _Entry] = {}
+        self._latest_by_key: dict[KeyId, int] = {}
         self._next_id = 0
         self._lock = threading.Lock()
+        TaskRunner._instances.add(self)
+
+    @classmethod
+    def instances(cls) -> list[TaskRunner]:
+        """Every runner still alive (tests check that none has work left over)."""
+        return list(cls._instances)
 
     # -- public API -------------------------------------------------------------------
     def submit(
         self,
         fn: TaskFn,
         *,
-        on_result: Callable[[Any], None] | None = None,
-        on_error: Callable[[ModelHubError], None] | None = None,
-        on_progress: Callable[[int, int, str], None] | None = None,
-        on_partial: Callable[[Any], None] | None = None,
-        key: str | None = None,
+        key: TaskKey | None = None,
+        scope: object = "",
+        owner: QObject | None = None,
         mutation: bool = False,
         description: str = "",
-    ) -> TaskHandle:
-        """Run `fn(ctx)` off the UI thread. Callbacks run on the UI thread."""
+        on_result: Callable[[Any], object] | None = None,
+        on_error: Callable[[ModelHubError], object] | None = None,
+        on_progress: Callable[[int, int, str], object] | None = None,
+        on_partial: Callable[[Any], object] | None = None,
+    ) -> Task:
+        """Run `fn(ctx)` off the UI thread; returns the `Task` whose signals report back.
+
+        The `on_*` callables are connected to the task's signals for convenience; with an
+        `owner` they die with it.
+        """
         with self._lock:
             self._next_id += 1
             task_id = self._next_id
@@ -124,31 +158,47 @@ class TaskRunner(QObject):
             signals.partial.emit(task_id, (payload,))
 
         ctx = TaskContext(on_progress=forward, on_partial=forward_partial)
-        handle = TaskHandle(
-            task_id, key, description, ctx, on_result, on_error, on_progress, on_partial
-        )
-        if key is not None:
-            previous = self._latest_by_key.get(key)
-            if previous is not None and previous in self._tasks:
-                self._tasks[previous].cancel()
-            self._latest_by_key[key] = task_id
-        was_idle = not self._tasks
-        self._tasks[task_id] = handle
+        task = Task(task_id, description, ctx, owner if owner is not None else self)
+        for signal, slot in ((task.returned, on_result), (task.errored, on_error),
+                             (task.progressed, on_progress), (task.partial, on_partial)):
+            if slot is not None:
+                signal.connect(slot)
+        # the owner may be deleted before the result comes: forget the task object then
+        task.destroyed.connect(lambda _obj=None, i=task_id: self._forget(i))
+        key_id = (key, str(scope)) if key is not None else None
+        if key_id is not None:
+            previous = self._latest_by_key.get(key_id)
+            if previous is not None and previous in self._entries:
+                self._entries[previous].context.cancel()
+            self._latest_by_key[key_id] = task_id
+        was_idle = not self._entries
+        self._entries[task_id] = _Entry(task_id, key_id, description, ctx, task)
         pool = self._mutations if mutation else self._reads
         pool.start(_Job(task_id, fn, ctx, signals))
         if was_idle:
             self.busyChanged.emit(True)
-        return handle
+        return task
 
-    def is_current(self, handle: TaskHandle) -> bool:
-        return handle.key is None or self._latest_by_key.get(handle.key) == handle.task_id
+    def is_running(self, key: TaskKey, scope: object = "") -> bool:
+        """Whether a task under `key` (and scope) is still live."""
+        task_id = self._latest_by_key.get((key, str(scope)))
+        return task_id is not None and task_id in self._entries
+
+    def cancel(self, key: TaskKey, scope: object = "") -> None:
+        """Ask the live task under `key` to stop; its result will be dropped."""
+        task_id = self._latest_by_key.pop((key, str(scope)), None)
+        entry = self._entries.get(task_id) if task_id is not None else None
+        if entry is not None:
+            entry.context.cancel()
 
     def cancel_all(self) -> None:
-        for handle in list(self._tasks.values()):
-            handle.cancel()
+        for entry in list(self._entries.values()):
+            entry.context.cancel()
+        self._latest_by_key.clear()
 
-    def active(self) -> list[TaskHandle]:
-        return list(self._tasks.values())
+    def active(self) -> list[str]:
+        """Descriptions of the tasks still running (for status and tests)."""
+        return [e.description for e in self._entries.values()]
 
     def wait_idle(self, msecs: int = 30000) -> bool:
         """Block until worker threads finish (shutdown and tests only)."""
@@ -157,45 +207,64 @@ class TaskRunner(QObject):
         return bool(ok_reads and ok_mut)
 
     def shutdown(self, msecs: int = 5000) -> None:
+        """Cancel everything, wait for the workers and drop what is still queued."""
         self.cancel_all()
         self.wait_idle(msecs)
+        for entry in list(self._entries.values()):
+            if entry.task is not None:
+                entry.task.deleteLater()
+        self._entries.clear()
 
     # -- delivery on the UI thread ----------------------------------------------------
+    def _is_current(self, entry: _Entry) -> bool:
+        return entry.key is None or self._latest_by_key.get(entry.key) == entry.task_id
+
+    def _forget(self, task_id: int) -> None:
+        entry = self._entries.get(task_id)
+        if entry is not None:
+            entry.task = None
+            entry.context.cancel()
+
     @Slot(int, object)
     def _on_finished(self, task_id: int, outcome: tuple[Any, ModelHubError | None]) -> None:
         result, error = outcome
-        handle = self._tasks.pop(task_id, None)
-        if handle is None:
+        entry = self._entries.pop(task_id, None)
+        if entry is None:
             return
-        handle.done = True
-        stale = not self.is_current(handle)
-        if handle.key is not None and not stale:
-            self._latest_by_key.pop(handle.key, None)
-        if not self._tasks:
+        current = self._is_current(entry)
+        if entry.key is not None and current:
+            self._latest_by_key.pop(entry.key, None)
+        if not self._entries:
             self.busyChanged.emit(False)
-        if stale:
+        task = entry.task
+        if task is None:  # its owner is gone
             return
-        if error is None:
-            if handle.on_result is not None:
-                handle.on_result(result)
-            return
-        if isinstance(error, Cancelled):
-            log.info("task cancelled: %s", handle.description)
-        else:
-            self.taskError.emit(error)
-        if handle.on_error is not None:
-            handle.on_error(error)
+        try:
+            if not current:
+                return
+            if error is None:
+                task.returned.emit(result)
+            elif isinstance(error, Cancelled):
+                log.info("task cancelled: %s", entry.description)
+                task.errored.emit(error)
+            else:
+                self.taskError.emit(error)
+                task.errored.emit(error)
+            if entry.task is not None:
+                task.finished.emit()
+        finally:
+            if entry.task is not None:
+                entry.task = None
+                task.deleteLater()
 
     @Slot(int, int, int, str)
     def _on_progress(self, task_id: int, done: int, total: int, message: str) -> None:
-        handle = self._tasks.get(task_id)
-        if handle is None or handle.on_progress is None or not self.is_current(handle):
-            return
-        handle.on_progress(done, total, message)
+        entry = self._entries.get(task_id)
+        if entry is not None and entry.task is not None and self._is_current(entry):
+            entry.task.progressed.emit(done, total, message)
 
     @Slot(int, object)
     def _on_partial(self, task_id: int, wrapped: tuple[Any]) -> None:
-        handle = self._tasks.get(task_id)
-        if handle is None or handle.on_partial is None or not self.is_current(handle):
-            return
-        handle.on_partial(wrapped[0])
+        entry = self._entries.get(task_id)
+        if entry is not None and entry.task is not None and self._is_current(entry):
+            entry.task.partial.emit(wrapped[0])

@@ -36,11 +36,11 @@ def test_zoom_fetches_full_resolution(qtbot, mlflow_server: MlflowServer,
     view.compare("long history", rows, rows)
     key = ("m0")
     rid = rows[0].run.run_id  # type: ignore[union-attr]
-    qtbot.waitUntil(lambda: len(view.histories.get((rid, key), [])) > 0, timeout=30000)
-    sampled = view.histories[(rid, key)]
+    qtbot.waitUntil(lambda: len(view.store.histories.get((rid, key), [])) > 0, timeout=30000)
+    sampled = view.store.histories[(rid, key)]
     assert len(sampled) <= MAX_POINTS_PER_RUN
     window = [p for p in sampled if 1000 <= p.step <= 1100]
     assert len(window) < 101  # sampled: not every step is there
     view.history_plot.getPlotItem().vb.setXRange(1000, 1100, padding=0)
-    qtbot.waitUntil(lambda: len([p for p in view.histories[(rid, key)]
+    qtbot.waitUntil(lambda: len([p for p in view.store.histories[(rid, key)]
                                  if 1000 <= p.step <= 1100]) == 101, timeout=30000)

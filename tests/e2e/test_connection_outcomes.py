@@ -420,3 +420,11 @@ def test_file_store(tmp_path: Path) -> None:
     assert (info.server_version, info.model_count) == (FILE_STORE, 2)
     with pytest.raises(NotFound):
         check_connection(profile((tmp_path / "nope").as_uri()), Credentials())
+
+
+def test_a_separate_registry_server_is_the_one_searched(mlflow_server: MlflowServer) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    info = check_connection(profile(dead, registry_uri=mlflow_server.url), Credentials())
+    assert info.model_count >= 0 and info.server_version != "unknown version"
+    with pytest.raises(Unreachable):
+        check_connection(profile(mlflow_server.url, registry_uri=dead), Credentials())

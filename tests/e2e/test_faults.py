@@ -3,7 +3,7 @@ message, no frozen UI, the cache intact."""
 
 from __future__ import annotations
 
-import contextlib
+import re
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -20,11 +20,14 @@ from modelhub_desktop.core.paths import AppPaths
 from modelhub_desktop.core.registry import RegistryGateway
 from modelhub_desktop.ui.main_window import MainWindow
 from tests.builders import client_for, make_model
-from tests.e2e.test_main_window import open_window
-from tests.e2e.test_offline import close_when_idle
-from tests.proxy import CountingProxy
+from tests.helpers import (
+    CountingProxy,
+    cache_is_whole,
+    close_when_idle,
+    open_window,
+    read_only,
+)
 from tests.servers import MlflowServer
-from tests.unit.test_cache_robustness import read_only
 
 pytestmark = pytest.mark.e2e
 MODEL = "fault model"
@@ -84,11 +87,6 @@ class StallProbe:
     @property
     def worst(self) -> float:
         return max(self.gaps, default=0.0)
-
-
-def cache_is_whole(path: Path) -> bool:
-    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
-        return bool(conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
 
 
 def opened(qtbot, url: str, data: Path) -> MainWindow:  # noqa: ANN001
@@ -176,7 +174,8 @@ def test_full_disk_during_a_sync_is_a_clear_message(
     assert cache.models() == before and cache_is_whole(cache.path)
     monkeypatch.setattr(cache_module, "_write_many", real_write_many)
     window.refresh()  # space is back: the next sync works
-    qtbot.waitUntil(lambda: "models" in window.status.currentMessage(), timeout=30000)
+    qtbot.waitUntil(lambda: re.match(r"\d+ models?\b", window.status.currentMessage()),
+                    timeout=30000)
     close_when_idle(qtbot, window)
 
 

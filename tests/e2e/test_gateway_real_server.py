@@ -11,7 +11,7 @@ from modelhub_desktop.core.domain import Profile
 from modelhub_desktop.core.errors import InvalidInput, NotFound, Unreachable
 from modelhub_desktop.core.registry import RUN_ID_CHUNK, VERSIONS_PAGE, RegistryGateway
 from tests.builders import client_for, make_model
-from tests.proxy import CountingProxy
+from tests.helpers import CountingProxy
 from tests.servers import MlflowServer, free_port
 
 pytestmark = pytest.mark.e2e

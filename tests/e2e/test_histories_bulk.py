@@ -23,7 +23,7 @@ from modelhub_desktop.core.histories import (
 )
 from modelhub_desktop.core.registry import RegistryGateway
 from tests.builders import client_for, make_model
-from tests.proxy import CountingProxy
+from tests.helpers import CountingProxy
 from tests.servers import MlflowServer, free_port
 
 pytestmark = pytest.mark.e2e

@@ -15,40 +15,13 @@ from modelhub_desktop.core.registry import RegistryGateway
 from modelhub_desktop.ui.main_window import AppContext, MainWindow, StartOptions
 from modelhub_desktop.ui.tasks import TaskRunner
 from tests.builders import client_for, make_model
-from tests.probes import StallProbe
+from tests.helpers import StallProbe, StubProfiles, open_window
 from tests.servers import MlflowServer, free_port
 
 pytestmark = pytest.mark.e2e
 
 NAMES = ["window model – ünïcode", "window model with spaces"]
 CURVES = "curves model"
-
-
-class StubProfiles:
-    """Just enough of ProfileStore for one profile."""
-
-    def __init__(self, profile: Profile) -> None:
-        self.profile = profile
-        self.last = ""
-        self.problem = ""
-
-    def list(self) -> list[Profile]:
-        return [self.profile]
-
-    def get(self, name: str) -> Profile | None:
-        return self.profile if name == self.profile.name else None
-
-    def set_last_used(self, name: str) -> None:
-        self.last = name
-
-
-class NoSecrets:
-    problem = ""
-
-    def credentials(self, profile: Profile):  # noqa: ANN201
-        from modelhub_desktop.core.domain import Credentials
-
-        return Credentials()
 
 
 @pytest.fixture(scope="module")
@@ -59,17 +32,6 @@ def server(mlflow_server: MlflowServer) -> MlflowServer:
     make_model(client, CURVES, 4, n_params=2, n_metrics=2, history_steps=40,
                aliases={"champion": 2})
     return mlflow_server
-
-
-def open_window(qtbot, url: str, data_dir: Path, **opts) -> MainWindow:  # noqa: ANN001
-    paths = AppPaths.resolve(data_dir).ensure()
-    profile = Profile(name="e2e", tracking_uri=url, source="command-line")
-    settings = QSettings(str(paths.settings_file), QSettings.Format.IniFormat)
-    ctx = AppContext(paths, StubProfiles(profile), NoSecrets(), TaskRunner(), settings)
-    window = MainWindow(ctx, profile, StartOptions(interactive=False, **opts))
-    qtbot.addWidget(window)
-    window.show()
-    return window
 
 
 @pytest.fixture
@@ -133,7 +95,7 @@ def test_unreachable_server_keeps_ui_usable(qtbot, tmp_path: Path) -> None:
     banner = w.findChild(QLabel, "offlineBanner")
     assert banner.isVisible()
     assert "Offline" in banner.text()
-    assert w.refresh_action.isEnabled()
+    assert w.main_actions.refresh.isEnabled()
     w.close()
 
 

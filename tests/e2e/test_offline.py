@@ -10,7 +10,6 @@ import contextlib
 import os
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -23,12 +22,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from modelhub_desktop.core.registry import RegistryGateway
-from modelhub_desktop.ui import main_window as main_window_module
+from modelhub_desktop.ui import session_controller
 from modelhub_desktop.ui.main_window import MainWindow
 from modelhub_desktop.ui.views.changes_view import COL_DETAIL, COL_KIND, ChangesView
 from tests.builders import client_for, make_model
-from tests.e2e.test_main_window import open_window
-from tests.probes import StallProbe
+from tests.helpers import StallProbe, cache_is_whole, close_when_idle, open_window
 from tests.servers import MlflowServer
 
 MODEL = "offline model – ünïcode"
@@ -85,17 +83,6 @@ def smoke(url: str, data: Path, *extra: str) -> str:
 
 def fields(line: str) -> dict[str, str]:
     return dict(re.findall(r"(\w+)=(\S+)", line))
-
-
-def close_when_idle(qtbot, window: MainWindow) -> None:  # noqa: ANN001
-    """Close once every task result has been delivered (none lands after the cache closes)."""
-    qtbot.waitUntil(lambda: not window.ctx.runner.active(), timeout=60000)
-    window.close()
-
-
-def cache_is_whole(path: Path) -> bool:
-    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
-        return bool(conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
 
 
 @pytest.mark.e2e
@@ -166,7 +153,7 @@ def test_changes_view_shows_alias_move_by_another_client(
 def test_server_killed_mid_refresh_then_back_by_itself(
     qtbot, own_server: MlflowServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(main_window_module, "RETRY_DELAYS_S", (1, 2))
+    monkeypatch.setattr(session_controller, "RETRY_DELAYS_S", (1, 2))
     monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
     window: MainWindow = open_window(qtbot, own_server.url, tmp_path / "d", model=MODEL)
     with qtbot.waitSignal(window.dataShown, timeout=60000):

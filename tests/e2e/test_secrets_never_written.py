@@ -53,7 +53,8 @@ password, token = sys.stdin.read().split("\n")[:2]
 data_dir = sys.argv[1]
 
 from modelhub_desktop.core.paths import AppPaths
-from modelhub_desktop.core.profiles import ProfileStore, SecretStore
+from modelhub_desktop.core.profiles import ProfileStore
+from modelhub_desktop.core.secrets import SecretStore
 
 store = ProfileStore(AppPaths.resolve(data_dir))
 SecretStore().save(store.get("auth"), password=password)

@@ -57,8 +57,8 @@ def runner() -> Iterator[TaskRunner]:
 
 @pytest.fixture
 def make_dialog(qtbot, store: ProfileStore, runner: TaskRunner):  # noqa: ANN201
-    def make(current: str | None = "Local", secrets: SecretStore | None = None):  # noqa: ANN202
-        d = ConnectionDialog(store, secrets or SecretStore(), runner, current=current)
+    def make(current: Profile | str | None = "Local", secrets: SecretStore | None = None):  # noqa: ANN202
+        d = ConnectionDialog(store, secrets or SecretStore(store), runner, current=current)
         qtbot.addWidget(d)
         return d
 
@@ -155,10 +155,10 @@ def test_stored_password_is_used_for_the_test(
     p = store.upsert(Profile("auth", basic_auth_server.url, auth="basic", username=ADMIN_USER))
     secrets.save(p, password=ADMIN_PASSWORD)
     d = make_dialog("auth", secrets)
-    assert d.password.text() == "" and "keep the stored" in d.password.placeholderText()
+    assert d.form.password.text() == "" and "keep the stored" in d.form.password.placeholderText()
     d.test()
     assert "Connected" in wait_result(qtbot, d, "Connected")
-    d.password.setText("wrong")
+    d.form.password.setText("wrong")
     d.test()
     assert "401" in wait_result(qtbot, d, "Authentication failed")
 
@@ -168,9 +168,9 @@ def test_builtin_local_is_read_only(dialog: ConnectionDialog) -> None:
     assert dialog.objectName() == "connectionDialog"
     combo = dialog.findChild(QComboBox, "profileCombo")
     assert combo.currentData() == "Local" and "(built-in)" in combo.currentText()
-    assert not dialog.uri.isEnabled() and not dialog.save_button.isEnabled()
+    assert not dialog.form.uri.isEnabled() and not dialog.save_button.isEnabled()
     assert not dialog.remove_button.isEnabled() and dialog.duplicate_button.isEnabled()
-    assert "read only" in dialog.readonly_note.text()
+    assert "read only" in dialog.form.note.text()
 
 
 def test_environment_profile_is_listed_read_only(
@@ -180,9 +180,9 @@ def test_environment_profile_is_listed_read_only(
     monkeypatch.setenv("MLFLOW_TRACKING_TOKEN", TOKEN)
     d = make_dialog("Environment")
     assert d.combo.currentText() == "Environment (from environment)"
-    assert d.uri.text() == "https://env.example.com" and not d.uri.isEnabled()
-    assert d.auth.currentData() == "token" and d.token.text() == ""  # never displayed
-    assert "environment variables" in d.readonly_note.text()
+    assert d.form.uri.text() == "https://env.example.com" and not d.form.uri.isEnabled()
+    assert d.form.auth.currentData() == "token" and d.form.token.text() == ""  # never displayed
+    assert "environment variables" in d.form.note.text()
 
 
 # -- save: secrets to the keychain only --------------------------------------------------------
@@ -190,31 +190,32 @@ def test_password_goes_to_keychain_not_profiles_file(
     dialog: ConnectionDialog, memory_keyring: MemoryKeyring, qtbot
 ) -> None:
     fill(dialog, "prod", "https://mlflow.example.com", "basic", "ann", PASSWORD)
-    assert dialog.password.echoMode() == QLineEdit.EchoMode.Password
+    assert dialog.form.password.echoMode() == QLineEdit.EchoMode.Password
     with qtbot.waitSignal(dialog.profilesChanged):
         saved = dialog.save()
     assert saved is not None and saved.username == "ann"
     text = profiles_json(dialog.store)
     assert PASSWORD not in text and json.loads(text)["profiles"][0]["name"] == "prod"
     assert list(memory_keyring.store.values()) == [PASSWORD]
-    assert dialog.combo.currentData() == "prod" and dialog.password.text() == ""
+    assert dialog.combo.currentData() == "prod" and dialog.form.password.text() == ""
 
 
 def test_auth_fields_follow_the_choice(dialog: ConnectionDialog) -> None:
     fill(dialog, "x", "https://h.example.com", "token")
-    assert dialog.token.isVisibleTo(dialog) and not dialog.password.isVisibleTo(dialog)
-    dialog.auth.setCurrentIndex(dialog.auth.findData("basic"))
-    assert dialog.password.isVisibleTo(dialog) and dialog.username.isVisibleTo(dialog)
-    assert not dialog.token.isVisibleTo(dialog)
-    dialog.auth.setCurrentIndex(dialog.auth.findData("none"))
-    assert not dialog.password.isVisibleTo(dialog) and not dialog.username.isVisibleTo(dialog)
+    assert dialog.form.token.isVisibleTo(dialog) and not dialog.form.password.isVisibleTo(dialog)
+    dialog.form.auth.setCurrentIndex(dialog.form.auth.findData("basic"))
+    assert dialog.form.password.isVisibleTo(dialog) and dialog.form.username.isVisibleTo(dialog)
+    assert not dialog.form.token.isVisibleTo(dialog)
+    dialog.form.auth.setCurrentIndex(dialog.form.auth.findData("none"))
+    form = dialog.form
+    assert not form.password.isVisibleTo(dialog) and not form.username.isVisibleTo(dialog)
 
 
 def test_skip_verification_shows_a_warning(dialog: ConnectionDialog) -> None:
     fill(dialog, "x", "https://h.example.com")
     warning = dialog.findChild(QLabel, "insecureWarning")
     assert not warning.isVisibleTo(dialog)
-    dialog.insecure.setChecked(True)
+    dialog.form.insecure.setChecked(True)
     assert warning.isVisibleTo(dialog) and "trust" in warning.text()
     saved = dialog.save()
     assert saved is not None and saved.insecure_tls
@@ -236,18 +237,18 @@ def test_rename_keeps_the_secret_and_duplicate_copies_it(
     p = store.upsert(Profile("a", "https://h.example.com", auth="basic", username="u"))
     secrets.save(p, password=PASSWORD)
     d = make_dialog("a", secrets)
-    d.name.setText("b")
+    d.form.name.setText("b")
     renamed = d.save()
     assert renamed is not None and store.get("a") is None
     assert secrets.credentials(renamed).password == PASSWORD
     d.duplicate_button.click()
-    assert d.name.text() == "b copy" and d.combo.currentData() is None
+    assert d.form.name.text() == "b copy" and d.combo.currentData() is None
     copy = d.save()
     assert copy is not None and copy.name == "b copy"
     assert secrets.credentials(copy).password == PASSWORD
     assert secrets.credentials(renamed).password == PASSWORD
     # pointing the copy at another server drops its secret instead of sending it there
-    d.uri.setText("https://other.example.com")
+    d.form.uri.setText("https://other.example.com")
     moved = d.save()
     assert moved is not None and "Enter the password or token again" in d.result_label.text()
     assert secrets.credentials(moved).password == ""
@@ -271,8 +272,8 @@ def test_remove_deletes_profile_and_secret(
 def test_add_button_starts_a_new_profile(dialog: ConnectionDialog) -> None:
     dialog.add_button.click()
     assert dialog.combo.currentData() is None
-    assert dialog.name.text() == "" and dialog.name.isEnabled()
-    assert dialog.uri.text() == "https://"
+    assert dialog.form.name.text() == "" and dialog.form.name.isEnabled()
+    assert dialog.form.uri.text() == "https://"
 
 
 # -- no keychain: an explicit choice -----------------------------------------------------------
@@ -383,12 +384,14 @@ def test_tab_order_follows_the_form(dialog: ConnectionDialog) -> None:
     for _ in range(20):
         order.append(widget.objectName())
         widget = widget.nextInFocusChain()
-        while widget.focusPolicy() == Qt.FocusPolicy.NoFocus or not widget.objectName():
+        while (widget.focusPolicy() == Qt.FocusPolicy.NoFocus or not widget.objectName()
+               or not widget.isVisibleTo(dialog)):
             widget = widget.nextInFocusChain()
     wanted = ["profileCombo", "addProfileButton", "duplicateProfileButton",
               "removeProfileButton", "profileName", "trackingUri", "authKind", "username",
-              "password", "token", "caBundle", "browseCaButton", "insecureTls", "uiUrl",
-              "testConnectionButton", "saveProfileButton", "connectButton"]  # fmt: skip
+              "password", "caBundle", "browseCaButton", "insecureTls", "uiUrl",
+              "s3EndpointUrl", "testConnectionButton", "saveProfileButton",
+              "connectButton"]  # fmt: skip
     assert order[: len(wanted)] == wanted
 
 
@@ -414,8 +417,10 @@ def test_secret_prompt_remembers_in_keychain(qtbot, memory_keyring: MemoryKeyrin
     assert list(memory_keyring.store.values()) == [PASSWORD]
 
 
-def test_secret_prompt_without_keychain_keeps_for_session(qtbot) -> None:
+def test_secret_prompt_without_keychain_keeps_for_session(qtbot, monkeypatch) -> None:
     keyring.set_keyring(FailKeyring())
+    seen: list[QMessageBox] = []
+    click_in_box(monkeypatch, "session only", seen)  # the same choice as in the dialog
     p = Profile("p", "https://h.example.com", auth="token")
     secrets = SecretStore()
     prompt = SecretPromptDialog(None, p, "No keychain.", secrets)
@@ -432,6 +437,7 @@ def test_secret_prompt_without_keychain_keeps_for_session(qtbot) -> None:
     QTimer.singleShot(0, answer)
     creds = ask_credentials(None, p, "No keychain.", secrets)
     assert creds == Credentials(token=TOKEN)
+    assert [box.objectName() for box in seen] == ["noKeychainBox"]
     assert secrets.credentials(p).token == TOKEN  # this session only
     with pytest.raises(Exception, match="No system keychain"):
         SecretStore().credentials(p)
@@ -441,3 +447,69 @@ def test_secret_prompt_cancel_returns_none(qtbot) -> None:
     p = Profile("p", "https://h.example.com", auth="token")
     QTimer.singleShot(0, lambda: QApplication.activeModalWidget().reject())
     assert ask_credentials(None, p, "Sign in", SecretStore()) is None
+
+
+# -- the active connection ---------------------------------------------------------------------
+def test_opens_on_an_unsaved_tracking_uri_connection_and_saves_it(
+    make_dialog, store: ProfileStore, qtbot
+) -> None:
+    active = store.for_tracking_uri("http://127.0.0.1:5999")
+    d = make_dialog(active)
+    assert d.combo.currentIndex() == 0
+    assert d.combo.currentText() == "127.0.0.1:5999 (from --tracking-uri, not saved)"
+    assert d.form.uri.text() == "http://127.0.0.1:5999" and not d.form.uri.isEnabled()
+    assert "--tracking-uri" in d.form.note.text()
+    save_as = d.findChild(QWidget, "saveAsProfileButton")
+    assert save_as.isVisibleTo(d)
+    save_as.click()
+    assert d.form.name.isEnabled() and d.form.name.text() == "127.0.0.1:5999"
+    d.form.name.setText("lab server")
+    with qtbot.waitSignal(d.profilesChanged):
+        saved = d.save()
+    assert saved is not None and saved.tracking_uri == "http://127.0.0.1:5999"
+    assert store.get("lab server") == saved
+    assert d.combo.currentText() == "lab server"
+
+
+def test_saved_active_profile_is_selected_and_offers_no_save_as(
+    make_dialog, store: ProfileStore
+) -> None:
+    prod = store.upsert(Profile("prod", "https://prod.example.com"))
+    d = make_dialog(prod)
+    assert d.combo.currentData() == "prod"
+    assert not d.findChild(QWidget, "saveAsProfileButton").isVisibleTo(d)
+    local = make_dialog(store.local_profile())
+    assert local.combo.currentText() == "Local (built-in)"
+
+
+def test_environment_connection_saved_as_profile_keeps_its_password(
+    make_dialog, store: ProfileStore, memory_keyring: MemoryKeyring,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "https://env.example.com")
+    monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", "ann")
+    monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", PASSWORD)
+    d = make_dialog(store.get("Environment"))
+    assert d.combo.currentText() == "Environment (from environment)"
+    d.findChild(QWidget, "saveAsProfileButton").click()
+    assert d.form.name.text() == "env.example.com"
+    saved = d.save()
+    assert saved is not None and saved.auth == "basic" and saved.username == "ann"
+    assert d.secrets.credentials(saved).password == PASSWORD
+    assert list(memory_keyring.store.values()) == [PASSWORD]
+    assert PASSWORD not in profiles_json(store)
+
+
+def test_s3_endpoint_is_edited_validated_and_saved(dialog: ConnectionDialog) -> None:
+    fill(dialog, "minio", "http://127.0.0.1:5000")
+    field = dialog.findChild(QLineEdit, "s3EndpointUrl")
+    label = dialog.form.layout_form.labelForField(field)
+    assert label is not None and label.text() == "S3 endpoint URL (S3-compatible artifact stores)"
+    field.setText("minio.local:9000")
+    assert dialog.save() is None and "S3 endpoint URL" in dialog.result_label.text()
+    field.setText("http://minio.local:9000")
+    saved = dialog.save()
+    assert saved is not None and saved.s3_endpoint_url == "http://minio.local:9000"
+    assert json.loads(profiles_json(dialog.store))["profiles"][0]["s3_endpoint_url"] == (
+        "http://minio.local:9000")
+    assert dialog.findChild(QLineEdit, "s3EndpointUrl").text() == "http://minio.local:9000"

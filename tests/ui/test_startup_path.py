@@ -23,8 +23,10 @@ from PySide6.QtWidgets import QApplication
 from PySide6.QtCore import QSettings
 app = QApplication([])
 from modelhub_desktop.core.paths import AppPaths
-from modelhub_desktop.core.profiles import ProfileStore, SecretStore
-from modelhub_desktop.ui.main_window import AppContext, MainWindow, StartOptions
+from modelhub_desktop.core.profiles import ProfileStore
+from modelhub_desktop.core.secrets import SecretStore
+from modelhub_desktop.ui.app_context import AppContext, StartOptions
+from modelhub_desktop.ui.main_window import MainWindow
 from modelhub_desktop.ui.tasks import TaskRunner
 paths = AppPaths.resolve({str(tmp_path)!r}).ensure()
 store = ProfileStore(paths)

@@ -21,26 +21,7 @@ from modelhub_desktop.core.cache import SCHEMA_VERSION, MetadataCache
 from modelhub_desktop.core.domain import ModelVersion, RegisteredModel, RunData
 from modelhub_desktop.core.errors import StorageError
 from modelhub_desktop.core.sync import diff_models, diff_versions
-
-
-def _permissions_bypassed() -> bool:
-    """True when file modes do not stop this process (root, CAP_DAC_OVERRIDE)."""
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as folder:
-        probe = Path(folder) / "probe"
-        probe.write_text("x")
-        probe.chmod(0)
-        try:
-            probe.read_text()
-        except PermissionError:
-            return False
-        finally:
-            probe.chmod(0o600)
-        return True
-
-
-PRIVILEGED = _permissions_bypassed()
+from tests.helpers import PRIVILEGED, read_only
 
 
 def snapshot(name: str, tag: str, n: int = 59) -> tuple[list[ModelVersion], dict[str, RunData]]:
@@ -172,23 +153,6 @@ def test_two_instances_in_one_process_write_and_read_whole_snapshots(tmp_path: P
 
 
 # -- unusable folder or file ------------------------------------------------------------------
-@contextlib.contextmanager
-def read_only(target: Path) -> Iterator[None]:
-    """Make a folder or file read-only for this user, root included (immutable flag)."""
-    if PRIVILEGED:
-        if subprocess.run(["chattr", "+i", str(target)], capture_output=True).returncode:
-            pytest.skip("running as root and the immutable flag is not available")
-        try:
-            yield
-        finally:
-            subprocess.run(["chattr", "-i", str(target)], check=True)
-    else:
-        mode = target.stat().st_mode
-        target.chmod(0o555 if target.is_dir() else 0o444)
-        try:
-            yield
-        finally:
-            target.chmod(mode)
 
 
 def test_unusable_folder_is_a_clear_storage_error(tmp_path: Path) -> None:

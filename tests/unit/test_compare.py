@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from modelhub_desktop.core import compare
+from modelhub_desktop.core import compare, compare_csv
 from modelhub_desktop.core.compare import Compared
 from modelhub_desktop.core.domain import MetricPoint, ModelVersion, RunData
 from modelhub_desktop.core.histories import sample_evenly
@@ -182,7 +182,7 @@ def test_csv_outputs_read_back_with_pandas(tmp_path: Path) -> None:
 
     items = [item(1, {"acc": 0.8, "loss": 0.1}, aliases=("champion",)),
              item(2, {"acc": BIG}), item(3, None)]
-    compare.write_final_metrics_csv(tmp_path / "f.csv", items, ["acc", "loss"], baseline=0)
+    compare_csv.write_final_metrics_csv(tmp_path / "f.csv", items, ["acc", "loss"], baseline=0)
     df = pd.read_csv(tmp_path / "f.csv")
     assert list(df["version"]) == [1, 2, 3] and df["acc"][0] == 0.8
     assert math.isinf(df["acc"][1]) and math.isnan(df["acc"][2])
@@ -190,7 +190,7 @@ def test_csv_outputs_read_back_with_pandas(tmp_path: Path) -> None:
     assert math.isnan(df["acc - v1"][1])  # inf minus a number: no difference shown
 
     history = pts([3.0, math.nan, 1.0, BIG], steps=[0, 1, 7, 8])
-    compare.write_histories_csv(tmp_path / "h.csv", {"v1 @champion": history, "v2": []},
+    compare_csv.write_histories_csv(tmp_path / "h.csv", {"v1 @champion": history, "v2": []},
                                 smoothing=0.5)
     h = pd.read_csv(tmp_path / "h.csv")
     assert len(h) == 4 and h["step"].tolist() == [0, 1, 7, 8]
@@ -198,25 +198,21 @@ def test_csv_outputs_read_back_with_pandas(tmp_path: Path) -> None:
     assert math.isinf(h["value"][3]) and h["relative_s"].tolist() == [0.0, 1.0, 7.0, 8.0]
     assert 1.0 < h["smoothed"][2] < 3.0
 
-    compare.write_across_csv(tmp_path / "a.csv", items, "acc")
+    compare_csv.write_across_csv(tmp_path / "a.csv", items, "acc")
     a = pd.read_csv(tmp_path / "a.csv")
     assert a["acc"][0] == 0.8 and math.isnan(a["acc"][2])
 
-    compare.write_params_csv(tmp_path / "p.csv",
+    compare_csv.write_params_csv(tmp_path / "p.csv",
                              [item(1, {}, {"lr": "0.1"}), item(2, {}, {"lr": "0.2"})])
     p = pd.read_csv(tmp_path / "p.csv")
     assert list(p.columns) == ["param", "v1", "v2"] and p["v2"][0] == 0.2
 
 
-def test_history_arrays_round_trip_and_splice() -> None:
+def test_history_arrays_round_trip() -> None:
     history = pts([3.0, BIG, math.nan, 1.0], steps=[0, 10, 20, 30])
     arrays = compare.history_arrays(history)
     assert math.isinf(arrays.values[1]) and arrays.steps.dtype.kind == "i"
     back = arrays.points("r1", "loss")
     assert [(p.step, p.timestamp) for p in back] == [(p.step, p.timestamp) for p in history]
     assert back[0].value == 3.0 and math.isnan(back[2].value)
-    window = compare.history_arrays(pts([9.0, 8.0, 7.0], steps=[10, 11, 12]))
-    merged = compare.splice(arrays, window, 10, 19)
-    assert merged.steps.tolist() == [0, 10, 11, 12, 20, 30]
-    assert merged.values.tolist()[1:4] == [9.0, 8.0, 7.0]
     assert len(compare.history_arrays([])) == 0

@@ -13,12 +13,9 @@ from keyring.errors import KeyringError
 from modelhub_desktop.core.domain import Credentials, Profile
 from modelhub_desktop.core.errors import InvalidInput, KeychainUnavailable
 from modelhub_desktop.core.paths import AppPaths
-from modelhub_desktop.core.profiles import (
-    KEYRING_SERVICE,
-    ProfileStore,
-    SecretStore,
-    describe_backend,
-)
+from modelhub_desktop.core.profiles import ProfileStore, label
+from modelhub_desktop.core.secret_policy import carry_over
+from modelhub_desktop.core.secrets import KEYRING_SERVICE, SecretStore, describe_backend
 from tests.fakes import FailKeyring, MemoryKeyring
 
 SECRET = "pw-Unit-Secret-8841"
@@ -52,8 +49,11 @@ def test_round_trip_rename_and_remove(store: ProfileStore) -> None:
         username="ann",
         ca_bundle="/etc/ssl/ca.pem",
         ui_url="https://ui.example.com",
+        s3_endpoint_url="http://minio.example.com:9000",
     )
     store.upsert(p)
+    raw = json.loads(file_text(store))["profiles"][0]
+    assert raw["s3_endpoint_url"] == "http://minio.example.com:9000" and "source" not in raw
     assert ProfileStore(store.paths).get("prod") == p  # a fresh store reads the same
     store.set_last_used("prod")
     store.upsert(Profile("production", "https://mlflow.example.com"), old_name="prod")
@@ -111,6 +111,9 @@ def test_builtins_cannot_be_removed_or_shadowed(store: ProfileStore) -> None:
         (Profile("a", "http://x", auth="kerberos"), "Authentication"),  # type: ignore[arg-type]
         (Profile("a", "https://x", ca_bundle="/ca.pem", insecure_tls=True), "not both"),
         (Profile("a", "https://x", ui_url="ui.example.com"), "UI address"),
+        (Profile("a", "https://x", s3_endpoint_url="minio:9000"), "S3 endpoint URL"),
+        (Profile("a", "https://x", s3_endpoint_url="s3://bucket"), "S3 endpoint URL"),
+        (Profile("a", "https://x", s3_endpoint_url="http://u:p@minio"), "not in the address"),
         (Profile("Local", "http://x"), "built-in"),
     ],
 )
@@ -321,15 +324,15 @@ def test_rename_carries_the_secret_within_the_same_server(
     new = store.upsert(
         Profile("b", "https://h.example.com/y", auth="basic", username="u"), old_name="a"
     )
-    assert secrets.carry_over(old, new)
+    assert carry_over(secrets, old, new)
     assert secrets.credentials(new).password == SECRET
     assert secrets.credentials(old).password == ""  # moved, not copied
     copy = Profile("c", "https://h.example.com/y", auth="basic", username="u")
-    assert secrets.carry_over(new, copy, keep_old=True)
+    assert carry_over(secrets, new, copy, keep_old=True)
     assert secrets.credentials(new).password == SECRET == secrets.credentials(copy).password
     # another server never receives a stored secret
     other = Profile("d", "https://evil.example.com", auth="basic", username="u")
-    assert not secrets.carry_over(copy, other)
+    assert not carry_over(secrets, copy, other)
     assert secrets.credentials(other).password == ""
     assert secrets.credentials(copy).password == ""  # the old one is forgotten
     assert list(memory_keyring.store.values()) == [SECRET]  # only "b"'s
@@ -366,3 +369,45 @@ def test_an_alternative_backend_is_used_only_when_picked_by_name(
     broken = SecretStore(store)
     assert "could not be loaded" in broken.problem
     assert broken.backend_id() == "tests.fakes.FailKeyring"
+
+
+# -- names shown are names accepted; the last connection ----------------------------------------
+def test_listed_labels_are_accepted_back(store: ProfileStore) -> None:
+    environ = {"MLFLOW_TRACKING_URI": "https://env.example.com"}
+    store.upsert(Profile("Prod EU", "https://eu.example.com"))
+    for p in store.list(environ):
+        assert store.find(label(p), environ) == p
+        assert store.find(p.name, environ) == p
+        assert store.find(p.name.upper(), environ) == p  # case does not matter
+    assert label(store.local_profile()) == "Local (built-in)"
+    assert store.find("local (BUILT-IN)") == store.local_profile()
+    assert store.find("Environment") is None  # not set in this store's environment
+    assert store.find("nope", environ) is None
+
+
+def test_a_tracking_uri_connection_is_remembered(store: ProfileStore) -> None:
+    opened = store.for_tracking_uri("http://127.0.0.1:5999")
+    store.set_last_used(opened)
+    assert ProfileStore(store.paths).last_connection() == opened
+    store.set_last_used(store.local_profile())
+    assert store.last_connection() == store.local_profile()
+    assert "last_uri" not in json.loads(file_text(store))
+    store.set_last_used("gone")  # a profile removed since
+    assert store.last_connection() is None
+
+
+def test_environment_profile_from_a_mapping(store: ProfileStore) -> None:
+    environ = {
+        "MLFLOW_TRACKING_URI": "http://tracking.example.com",
+        "MLFLOW_REGISTRY_URI": "http://registry.example.com",
+        "MLFLOW_S3_ENDPOINT_URL": "http://minio.example.com:9000",
+    }
+    env = store.environment_profile(environ)
+    assert env is not None and env.registry_uri == "http://registry.example.com"
+    assert env.s3_endpoint_url == "http://minio.example.com:9000" and env.auth == "none"
+    same = store.environment_profile({**environ, "MLFLOW_REGISTRY_URI": environ[
+        "MLFLOW_TRACKING_URI"] + "/"})
+    assert same is not None and same.registry_uri == ""  # only when it differs
+    plain = store.environment_profile({"MLFLOW_TRACKING_URI": "/srv/mlruns"})
+    assert plain is not None and plain.tracking_uri == "file:///srv/mlruns"
+    assert store.environment_profile({}) is None

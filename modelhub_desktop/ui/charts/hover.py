@@ -7,7 +7,7 @@ when the curve is smoothed or the y axis is logarithmic.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +16,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QToolTip
 
-from modelhub_desktop.ui.charts.plots import fmt_number
+from modelhub_desktop.ui.charts.plots import Values, fmt_number
 
 
 @dataclass
@@ -100,8 +100,8 @@ class HoverReadout:
             QToolTip.hideText()
 
 
-def add_hover(target: HoverTarget, label: str, xs: Sequence[float], ys: Sequence[float],
-              raw: Sequence[float] | None = None) -> None:
+def add_hover(target: HoverTarget, label: str, xs: Values, ys: Values,
+              raw: Values | None = None) -> None:
     x = np.asarray(xs, dtype=float)
     y = np.asarray(ys, dtype=float)
     target.series.append((label, x, y, np.asarray(raw if raw is not None else ys, dtype=float)))

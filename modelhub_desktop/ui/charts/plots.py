@@ -15,6 +15,9 @@ from PySide6.QtWidgets import QApplication
 
 from modelhub_desktop.ui.charts.palette import is_dark, series_style
 
+#: A series' numbers: a list, or (for long histories) a numpy array.
+Values = Sequence[float] | np.ndarray
+
 
 @dataclass(frozen=True)
 class Theme:
@@ -111,8 +114,8 @@ def _symbol(y: np.ndarray) -> str | None:
     return "o" if 0 < n <= 500 else None
 
 
-def add_series(item: pg.PlotItem, index: int, label: str, xs: Sequence[float],
-               ys: Sequence[float], dark: bool = False, width: float = 2.0,
+def add_series(item: pg.PlotItem, index: int, label: str, xs: Values,
+               ys: Values, dark: bool = False, width: float = 2.0,
                name: bool = True) -> pg.PlotDataItem:
     """One version's curve. NaN breaks the line; a lone point is drawn as a dot."""
     color, _ = series_style(index, dark)
@@ -123,8 +126,8 @@ def add_series(item: pg.PlotItem, index: int, label: str, xs: Sequence[float],
                      symbolPen=color)
 
 
-def update_series(curve: pg.PlotDataItem, index: int, xs: Sequence[float],
-                  ys: Sequence[float], dark: bool = False, width: float = 2.0) -> None:
+def update_series(curve: pg.PlotDataItem, index: int, xs: Values,
+                  ys: Values, dark: bool = False, width: float = 2.0) -> None:
     """New data or style for an existing curve (much cheaper than a new item)."""
     y = np.asarray(ys, dtype=float)
     color, _ = series_style(index, dark)

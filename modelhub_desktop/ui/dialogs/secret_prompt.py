@@ -1,17 +1,15 @@
 """Ask for a profile's password or token when none is stored (or it was rejected).
 
 Where the secret is kept is the user's choice, shown plainly: the system keychain when
-one works; otherwise this session only (asked again next launch) or a keyring backend
-the user picks by name. Never a plain-text file.
+one works; otherwise the same choice the connection dialog offers (`keep_secret`): this
+session only (asked again next launch) or a keyring backend picked by name. Never a
+plain-text file.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -22,10 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from modelhub_desktop.core.domain import Credentials, Profile
-from modelhub_desktop.core.errors import KeychainUnavailable
-
-SESSION_ONLY = "session"
-KEYCHAIN = "keychain"
+from modelhub_desktop.core.secret_policy import KEYCHAIN, SESSION_ONLY
+from modelhub_desktop.core.secrets import NO_KEYCHAIN, SecretStore
+from modelhub_desktop.ui.dialogs.secret_storage import keep_secret
 
 
 class SecretPromptDialog(QDialog):
@@ -36,7 +33,7 @@ class SecretPromptDialog(QDialog):
         parent: QWidget | None,
         profile: Profile,
         reason: str,
-        secrets: Any | None = None,
+        secrets: SecretStore | None = None,
     ) -> None:
         super().__init__(parent)
         self.profile = profile
@@ -61,38 +58,22 @@ class SecretPromptDialog(QDialog):
             form.addRow("&Token", self.secret)
         layout.addLayout(form)
 
-        available = False
-        alternatives: list[tuple[str, str]] = []
-        if secrets is not None:
-            available = bool(secrets.keychain_available())
-            if not available:
-                alternatives = list(secrets.alternatives())
+        self._secrets = secrets
+        available = secrets is not None and secrets.keychain_available()
         self.remember = QCheckBox("&Remember in the system keychain")
         self.remember.setObjectName("rememberSecret")
-        self.storage = QComboBox()
-        self.storage.setObjectName("secretStorage")
-        self.storage.addItem("This session only (asked again next launch)", SESSION_ONLY)
-        for ident, description in alternatives:
-            self.storage.addItem(f"Store in {description}", ident)
         if available:
             description = secrets.backend_description() if secrets is not None else ""
             if description:
                 self.remember.setText(f"&Remember in the system keychain ({description})")
             self.remember.setChecked(True)
             layout.addWidget(self.remember)
-            self.storage.hide()
-        elif alternatives:
-            self.remember.hide()
-            note = QLabel("No system keychain is available. Keep the secret:")
-            note.setWordWrap(True)
-            layout.addWidget(note)
-            layout.addWidget(self.storage)
         else:
             self.remember.hide()
-            self.storage.hide()
             note = QLabel(
-                "Kept for this session only and asked again next launch (no system keychain "
-                "is available; secrets are never written to a file)."
+                "No system keychain is available, and secrets are never written to a file: "
+                "after OK you choose where to keep it (this session only, asked again next "
+                "launch, or another secret storage if one is installed)."
             )
             note.setObjectName("noKeychainNote")
             note.setWordWrap(True)
@@ -112,38 +93,20 @@ class SecretPromptDialog(QDialog):
             return Credentials(password=value)
         return Credentials(token=value.strip())
 
-    def storage_choice(self) -> str:
-        """KEYCHAIN, SESSION_ONLY, or the id of a keyring backend picked by name."""
+    def storage_choice(self) -> str | None:
+        """KEYCHAIN, SESSION_ONLY, or None: no keychain, ask where (`keep_secret`)."""
         if self._available:
             return KEYCHAIN if self.remember.isChecked() else SESSION_ONLY
-        return str(self.storage.currentData() or SESSION_ONLY)
-
-
-def store_secret(secrets: Any, profile: Profile, creds: Credentials, choice: str) -> str:
-    """Keep `creds` where the user chose; falls back to this session only. Returns a note."""
-    kwargs = {"password": creds.password} if profile.auth == "basic" else {"token": creds.token}
-    try:
-        if choice == KEYCHAIN:
-            secrets.save(profile, **kwargs)
-            return ""
-        if choice != SESSION_ONLY:
-            secrets.use_backend(choice)
-            secrets.save(profile, **kwargs)
-            return ""
-    except KeychainUnavailable as exc:
-        secrets.keep_for_session(profile, **kwargs)
-        return f"{exc} The secret is kept for this session only."
-    secrets.keep_for_session(profile, **kwargs)
-    return ""
+        return None
 
 
 def ask_credentials(
-    parent: QWidget | None, profile: Profile, reason: str, secrets: Any | None = None
+    parent: QWidget | None, profile: Profile, reason: str, secrets: SecretStore | None = None
 ) -> Credentials | None:
     """Modal prompt; returns the credentials typed, or None when cancelled.
 
-    With `secrets` (a core.profiles.SecretStore) the answer is also kept where the user
-    chose: the keychain, this session only, or a keyring backend picked by name.
+    With `secrets` the answer is also kept where the user chose (`keep_secret`: the
+    keychain, this session only, or a keyring backend picked by name).
     """
     dialog = SecretPromptDialog(parent, profile, reason, secrets)
     try:
@@ -151,7 +114,8 @@ def ask_credentials(
             return None
         creds = dialog.credentials()
         if secrets is not None and (creds.password or creds.token):
-            store_secret(secrets, profile, creds, dialog.storage_choice())
+            keep_secret(parent, secrets, profile, creds, choice=dialog.storage_choice(),
+                        reason=NO_KEYCHAIN)
         return creds
     finally:
         dialog.deleteLater()

@@ -21,7 +21,7 @@ MODEL_COLUMNS: list[Column[RegisteredModel]] = [
         "Name",
         lambda m: m.name,
         lambda m: m.name.casefold(),
-        tooltip=lambda m: m.description or m.name,
+        tooltip=lambda m: f"{m.name}\n\n{m.description}" if m.description else m.name,
     ),
     Column(
         "latest",

@@ -7,7 +7,6 @@ floats for metrics, None for missing) and `OBJECT_ROLE` gives the row's record.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -27,10 +26,13 @@ TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
 BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
 FONT = int(Qt.ItemDataRole.FontRole)
+FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 RIGHT_ALIGNED = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 #: Roles any table here answers; everything else is None without further work.
 _ROLES_SERVED = {DISPLAY, SORT_ROLE, OBJECT_ROLE, TOOLTIP, ALIGNMENT, BACKGROUND, FONT,
-                 int(Qt.ItemDataRole.UserRole) + 3}
+                 FOREGROUND, int(Qt.ItemDataRole.UserRole) + 3}
+#: More changed or removed rows than this in one update: one reset instead of many signals.
+BULK_ROWS = 2000
 
 R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
@@ -50,11 +52,14 @@ class Column(Generic[R]):
 
 class RecordTableModel(QAbstractTableModel, Generic[R]):
     def __init__(
-        self, columns: Sequence[Column[R]], key: Callable[[R], Hashable], parent: Any = None
+        self, columns: Sequence[Column[R]], key: Callable[[R], Hashable], parent: Any = None,
+        same: Callable[[R, R], bool] | None = None,
     ) -> None:
         super().__init__(parent)
         self._columns: list[Column[R]] = list(columns)
         self._key = key
+        #: Whether an updated record shows the same as the old one (default: equality).
+        self._same: Callable[[R, R], bool] = same or (lambda a, b: a == b)
         self._rows: list[R] = []
         #: (column, order) the rows are in, until rows or columns change: a repeated sort of
         #: the same kind (header restore, proxy, resort) costs nothing on 20,000 rows.
@@ -152,33 +157,19 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         if self._ordered_as == wanted:
             return
         spec = self._columns[column]
-        get = spec.sort_key or spec.display
-        present, missing = [], []
-        for record in self._rows:
-            value = get(record)
-            if is_missing(value):
-                missing.append((2 if value is not None else 3, record))
-            else:
-                present.append((sort_bucket(value), record))
-        descending = order == Qt.SortOrder.DescendingOrder
-        try:
-            present.sort(key=lambda kv: kv[0], reverse=descending)
-        except TypeError:
-            present.sort(key=lambda kv: str(kv[0]), reverse=descending)
-        missing.sort(key=lambda kv: kv[0])
-        new_rows = [r for _, r in present] + [r for _, r in missing]
+        new_rows = sorted_records(self._rows, spec.sort_key or spec.display,
+                                  order == Qt.SortOrder.DescendingOrder)
         self.layoutAboutToBeChanged.emit()
-        old_pos = {self._key(r): i for i, r in enumerate(self._rows)}
-        new_pos = {self._key(r): i for i, r in enumerate(new_rows)}
-        old_to_new = {old_pos[k]: new_pos[k] for k in old_pos}
         persistent = self.persistentIndexList()
+        moved = []
+        if persistent:
+            new_pos = {self._key(r): i for i, r in enumerate(new_rows)}
+            moved = [self.index(new_pos[self._key(self._rows[i.row()])], i.column())
+                     if i.isValid() else i for i in persistent]
         self._rows = new_rows
         self._ordered_as = wanted
-        self.changePersistentIndexList(
-            persistent,
-            [self.index(old_to_new[i.row()], i.column()) if i.isValid() else i
-             for i in persistent],
-        )
+        if persistent:
+            self.changePersistentIndexList(persistent, moved)
         self.layoutChanged.emit()
 
     def resort(self) -> None:
@@ -190,28 +181,40 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
 
     def set_records(self, records: Sequence[R], reset: bool = False) -> None:
         """Replace the rows. Unless `reset`, rows are updated in place (no flicker)."""
-        self._row_text.clear()
-        self._ordered_as = None
         if reset or not self._rows:
+            self._row_text.clear()
+            self._ordered_as = None
             self.beginResetModel()
             self._rows = list(records)
             self.endResetModel()
             self.resort()
             return
         new_by_key = {self._key(r): r for r in records}
-        # 1. remove rows that are gone, bottom-up so indexes stay valid
-        for row in range(len(self._rows) - 1, -1, -1):
-            if self._key(self._rows[row]) not in new_by_key:
-                self.beginRemoveRows(QModelIndex(), row, row)
-                del self._rows[row]
-                self.endRemoveRows()
-        # 2. update rows that changed
-        last_col = max(len(self._columns) - 1, 0)
+        gone = [row for row, r in enumerate(self._rows) if self._key(r) not in new_by_key]
+        if len(gone) > BULK_ROWS:
+            self.set_records(records, reset=True)
+            return
+        # 1. remove rows that are gone, bottom-up (one signal per run of rows)
+        for row in gone:
+            self._row_text.pop(self._key(self._rows[row]), None)
+        for first, last in reversed(_runs(gone)):
+            self.beginRemoveRows(QModelIndex(), first, last)
+            del self._rows[first : last + 1]
+            self.endRemoveRows()
+        # 2. update rows that changed (one signal per run of rows)
+        changed = []
+        same = self._same
         for row, old in enumerate(self._rows):
             new = new_by_key.pop(self._key(old))
-            if new != old:
+            if not same(old, new):
                 self._rows[row] = new
-                self.dataChanged.emit(self.index(row, 0), self.index(row, last_col))
+                self._row_text.pop(self._key(new), None)
+                changed.append(row)
+        if changed:
+            self._ordered_as = None
+        last_col = max(len(self._columns) - 1, 0)
+        for first, last in _runs(changed):
+            self.dataChanged.emit(self.index(first, 0), self.index(last, last_col))
         # 3. append new rows in the order given
         added = [r for r in records if self._key(r) in new_by_key]
         self.append_records(added, resort=False)
@@ -229,6 +232,49 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
             self.resort()
 
 
+def _runs(rows: Sequence[int]) -> list[tuple[int, int]]:
+    """Ascending row numbers as (first, last) runs of consecutive rows."""
+    out: list[tuple[int, int]] = []
+    for row in rows:
+        if out and out[-1][1] == row - 1:
+            out[-1] = (out[-1][0], row)
+        else:
+            out.append((row, row))
+    return out
+
+
+def sorted_records(records: Sequence[R], get: Callable[[R], Any], descending: bool) -> list[R]:
+    """Records by `get`'s values; missing (None) and NaN last in both directions.
+
+    Numbers sort as numbers, text case-insensitively after them (see `sort_bucket`); a
+    column of plain numbers skips the bucketing (20,000 rows in a few milliseconds).
+    """
+    # Indexes into one list of values, not (value, record) tuples: 20,000 tuples would be
+    # 20,000 more objects for the garbage collector, which then pauses the UI thread.
+    values = [get(record) for record in records]
+    present: list[int] = []
+    nan: list[int] = []
+    none: list[int] = []
+    for i, value in enumerate(values):
+        if value is None:
+            none.append(i)
+        elif value != value:  # NaN (the only value unequal to itself)
+            nan.append(i)
+        else:
+            present.append(i)
+    first = values[present[0]] if present else None
+    try:
+        if not isinstance(first, (int, float)):
+            raise TypeError("not a column of numbers")
+        present.sort(key=values.__getitem__, reverse=descending)
+    except TypeError:
+        try:
+            present.sort(key=lambda i: sort_bucket(values[i]), reverse=descending)
+        except TypeError:
+            present.sort(key=lambda i: str(values[i]), reverse=descending)
+    return [records[i] for i in present + nan + none]
+
+
 def sort_bucket(value: Any) -> tuple[int, Any]:
     """Numbers first (numerically), then text; NaN and missing are handled by the caller."""
     if isinstance(value, bool):
@@ -238,10 +284,6 @@ def sort_bucket(value: Any) -> tuple[int, Any]:
     if isinstance(value, (tuple, list)):
         return (1, tuple(sort_bucket(v) for v in value))
     return (1, str(value).casefold())
-
-
-def is_missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 class RecordSortProxy(QSortFilterProxyModel):

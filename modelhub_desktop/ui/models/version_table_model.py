@@ -1,33 +1,55 @@
 """Qt model of a model's versions (the `versionTable` view), joined with their runs.
 
 Fixed fields come first; `set_extra_columns` adds run params/metrics as columns. The
-best value of each metric column (max or min, per metric) can be highlighted.
+best value of each metric column (max or min, per metric) can be highlighted. Rows come
+in as a `RowBatch` made on a worker (`set_rows`), so a 20,000-row model costs the UI
+thread little more than the signals.
 """
 
 from __future__ import annotations
 
-import math
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from operator import attrgetter
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QPalette
 
 from modelhub_desktop.core.domain import ModelVersion, RunData
-from modelhub_desktop.core.formatting import fmt_metric, fmt_tags, fmt_ts, natural_key
+from modelhub_desktop.core.formatting import (
+    NumberFormat,
+    fmt_tags,
+    fmt_ts,
+    metric_value,
+    natural_key,
+)
 from modelhub_desktop.core.metrics import lower_is_better
 from modelhub_desktop.ui.models.record_table import (
     BACKGROUND,
     FONT,
+    FOREGROUND,
     Column,
     RecordTableModel,
 )
+from modelhub_desktop.ui.models.version_rows import (
+    KeyStats,
+    MetricSummary,
+    RowBatch,
+    VersionRow,
+    key_stats,
+    key_stats_of,
+    prepare_rows,
+    summarize_metrics,
+)
+
+__all__ = ["ALIASES_ROLE", "DEFAULT_FIELDS", "FIELD_COLUMNS", "KeyStats", "RowBatch",
+           "VersionRow", "VersionTableModel", "column_for", "default_column_ids", "key_stats",
+           "key_stats_of", "metric_column", "param_column", "prepare_rows"]
 
 ALIASES_ROLE = int(Qt.ItemDataRole.UserRole) + 3
 BEST_BRUSH = QBrush(QColor(46, 160, 67, 70))
 _BOLD: list[QFont] = []  # built on first use: a QFont needs the QGuiApplication
+RUN_DELETED = "run deleted"
 
 
 def bold_font() -> QFont:
@@ -38,17 +60,12 @@ def bold_font() -> QFont:
     return _BOLD[0]
 
 
-@dataclass(frozen=True)
-class VersionRow:
-    """One table row: the version and (if it still exists) its source run."""
+def muted_brush() -> QBrush:
+    """Text colour of rows whose run was deleted (the palette's disabled text)."""
+    from PySide6.QtGui import QGuiApplication
 
-    version: ModelVersion
-    run: RunData | None
-    deployed_by: str = ""
-
-    @property
-    def key(self) -> int:
-        return self.version.version
+    return QGuiApplication.palette().brush(QPalette.ColorGroup.Disabled,
+                                           QPalette.ColorRole.Text)
 
 
 def _stage(r: VersionRow) -> str:
@@ -66,7 +83,16 @@ def run_hint(r: VersionRow) -> str:
         return "Registered from a path, not from a run: no params or metrics."
     if r.run is None:
         return f"Source run {r.version.run_id} no longer exists (or is not visible to you)."
+    if r.run_deleted:
+        return (f"Source run {r.version.run_id} was deleted in MLflow; its params and metrics "
+                "are shown as they were logged.")
     return ""
+
+
+def _run_name(r: VersionRow) -> str:
+    if r.run is None:
+        return ""
+    return f"{r.run.run_name} ({RUN_DELETED})" if r.run_deleted else r.run.run_name
 
 
 def source_kind(r: VersionRow) -> str:
@@ -89,7 +115,7 @@ FIELD_COLUMNS: list[Column[VersionRow]] = [
     Column("stage", "Stage", _stage, lambda r: _stage(r) or None),
     Column("status", "Status", lambda r: r.version.status,
            tooltip=lambda r: r.version.status_message),
-    Column("run_name", "Run", lambda r: r.run.run_name if r.run else "",
+    Column("run_name", "Run", _run_name,
            lambda r: r.run.run_name if r.run else None, tooltip=run_hint),
     Column("experiment", "Experiment", lambda r: r.run.experiment_name if r.run else "",
            lambda r: r.run.experiment_name if r.run else None),
@@ -107,12 +133,24 @@ DEFAULT_FIELDS = ["version", "aliases", "registered", "run_name", "status", "cre
 
 
 
-def metric_column(key: str) -> Column[VersionRow]:
-    def value(r: VersionRow) -> float | None:
-        return r.run.metrics.get(key) if r.run else None
+def metric_column(key: str, formats: dict[str, NumberFormat] | None = None
+                  ) -> Column[VersionRow]:
+    """A metric as a column; `formats` (metric key -> format, kept up to date by the model)
+    gives every cell of the column the same number format."""
+    shared = formats if formats is not None else {}
 
-    return Column(f"metric:{key}", key, lambda r: fmt_metric(value(r)), value,
-                  tooltip=run_hint, align_right=True)
+    def value(r: VersionRow) -> float | None:
+        v = r.run.metrics.get(key) if r.run else None
+        return None if v is None else metric_value(v)
+
+    def display(r: VersionRow) -> str:
+        v = value(r)
+        return "" if v is None else shared.get(key, _ALONE)(v)
+
+    return Column(f"metric:{key}", key, display, value, tooltip=run_hint, align_right=True)
+
+
+_ALONE = NumberFormat()
 
 
 def param_column(key: str) -> Column[VersionRow]:
@@ -124,47 +162,14 @@ def param_column(key: str) -> Column[VersionRow]:
                   tooltip=run_hint)
 
 
-def column_for(column_id: str) -> Column[VersionRow] | None:
+def column_for(column_id: str, formats: dict[str, NumberFormat] | None = None
+               ) -> Column[VersionRow] | None:
     """Column spec for an id: a field id, 'metric:<key>' or 'param:<key>'."""
     if column_id.startswith("metric:"):
-        return metric_column(column_id[7:])
+        return metric_column(column_id[7:], formats)
     if column_id.startswith("param:"):
         return param_column(column_id[6:])
     return next((c for c in FIELD_COLUMNS if c.id == column_id), None)
-
-
-@dataclass(frozen=True)
-class KeyStats:
-    """Param and metric keys across a model's runs, with how many versions have each."""
-
-    params: dict[str, int]
-    metrics: dict[str, int]
-    versions: int
-
-    def default_metrics(self, limit: int = 6) -> list[str]:
-        """The metrics present in most versions."""
-        if not self.metrics:
-            return []
-        ranked = sorted(self.metrics.items(), key=lambda kv: (-kv[1], kv[0]))
-        top = ranked[0][1]
-        return [k for k, n in ranked if n >= max(1, top // 2)][:limit]
-
-
-def key_stats(rows: Iterable[VersionRow]) -> KeyStats:
-    params: Counter[str] = Counter()
-    metrics: Counter[str] = Counter()
-    n = 0
-    for r in rows:
-        n += 1
-        if r.run is not None:
-            params.update(r.run.params.keys())  # Counter.update runs in C: 2,000 x 300 keys
-            metrics.update(r.run.metrics.keys())
-    return KeyStats(dict(params), dict(metrics), n)
-
-
-def key_stats_of(versions: Sequence[ModelVersion], runs: dict[str, RunData]) -> KeyStats:
-    """`key_stats` of versions and their runs before they become rows (any thread)."""
-    return key_stats(VersionRow(v, runs.get(v.run_id)) for v in versions)
 
 
 def default_column_ids(stats: KeyStats, uses_stages: bool) -> list[str]:
@@ -175,28 +180,72 @@ def default_column_ids(stats: KeyStats, uses_stages: bool) -> list[str]:
     return head + metrics + ["status", "creator", "description"]
 
 
+def _same_row(a: VersionRow, b: VersionRow) -> bool:
+    """Stamped rows (made on a worker) compare by stamp: one int instead of two dataclasses."""
+    if a.stamp and b.stamp:
+        return a.stamp == b.stamp
+    return a == b
+
+
 class VersionTableModel(RecordTableModel[VersionRow]):
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(FIELD_COLUMNS, key=lambda r: r.key, parent=parent)
+        super().__init__(FIELD_COLUMNS, key=attrgetter("version.version"), parent=parent,
+                         same=_same_row)
         self._best: dict[int, float] = {}  # column -> best value
         self._directions: dict[str, str] = {}  # metric key -> "max" | "min"
+        self._summaries: dict[str, MetricSummary] = {}  # metric key -> range and format
+        self._formats: dict[str, NumberFormat] = {}  # shared with the metric columns
+        self._stats: KeyStats | None = None  # None: work out from the rows when asked
         self.highlight_best = True
 
-    # Best values are recomputed once per bulk change, not per emitted signal.
+    # -- rows ------------------------------------------------------------------------------
+    def set_rows(self, batch: RowBatch, reset: bool = False) -> None:
+        """Show a batch made by `prepare_rows` on a worker (UI thread: signals only)."""
+        self._use_summaries(batch.metrics)
+        super().set_records(batch.rows, reset=reset)
+        self._stats = batch.stats
+
     def set_records(self, records: Sequence[VersionRow], reset: bool = False) -> None:
-        self._recompute_best(records)
+        self._use_summaries(summarize_metrics(records))
         super().set_records(records, reset=reset)
+        self._stats = None
 
     def append_records(self, records: Sequence[VersionRow], resort: bool = True) -> None:
+        if not records:
+            return
+        summarize_metrics(records, into=self._summaries)  # a page's worth: cheap
+        self._formats.update({k: s.number_format() for k, s in self._summaries.items()})
+        self._recompute_best()
         super().append_records(records, resort=resort)
+        self._stats = None
+
+    def set_versions(self, versions: Sequence[ModelVersion], runs: dict[str, RunData],
+                     reset: bool = False, deployed_by: dict[int, str] | None = None) -> None:
+        """`set_rows` with the batch made here (small models, tests)."""
+        self.set_rows(prepare_rows(versions, runs, deployed_by), reset=reset)
+
+    def key_stats(self) -> KeyStats:
+        """Param/metric keys of the rows shown (from the batch when there was one)."""
+        if self._stats is None:
+            self._stats = key_stats(self._rows)
+        return self._stats
+
+    def metric_summary(self, metric_key: str) -> MetricSummary | None:
+        return self._summaries.get(metric_key)
+
+    def _use_summaries(self, summaries: dict[str, MetricSummary]) -> None:
+        self._summaries = summaries
+        self._formats.clear()
+        self._formats.update({k: s.number_format() for k, s in summaries.items()})
         self._recompute_best()
 
+    # -- columns ---------------------------------------------------------------------------
     def set_columns(self, columns: Sequence[Column[VersionRow]]) -> None:
         super().set_columns(columns)
         self._recompute_best()
 
     def set_column_ids(self, ids: Sequence[str]) -> None:
-        cols = [c for c in (column_for(i) for i in ids) if c is not None]
+        cols = [c for c in (column_for(i, self._formats) for i in ids) if c is not None]
         if not cols or cols[0].id != "version":
             cols = [FIELD_COLUMNS[0]] + [c for c in cols if c.id != "version"]
         self.set_columns(cols)
@@ -205,14 +254,7 @@ class VersionTableModel(RecordTableModel[VersionRow]):
         return [c.id for c in self.columns]
 
     def set_extra_columns(self, columns: Sequence[Column[VersionRow]]) -> None:
-        self.set_columns(FIELD_COLUMNS + list(columns))
-
-    def set_versions(self, versions: Sequence[ModelVersion], runs: dict[str, RunData],
-                     reset: bool = False, deployed_by: dict[int, str] | None = None) -> None:
-        deployed = deployed_by or {}
-        rows = [VersionRow(v, runs.get(v.run_id), deployed.get(v.version, ""))
-                for v in versions]
-        self.set_records(rows, reset=reset)
+        self.set_column_ids([c.id for c in FIELD_COLUMNS] + [c.id for c in columns])
 
     # -- best value per metric -----------------------------------------------------------
     def direction(self, metric_key: str) -> str:
@@ -229,23 +271,27 @@ class VersionTableModel(RecordTableModel[VersionRow]):
     def directions(self) -> dict[str, str]:
         return dict(self._directions)
 
-    def _recompute_best(self, rows: Sequence[VersionRow] | None = None) -> None:
-        records = self.records() if rows is None else rows
+    def best_value(self, column: int) -> float | None:
+        return self._best.get(column)
+
+    def _recompute_best(self) -> None:
+        """Per metric column its best finite value, from the summaries: O(columns)."""
         best: dict[int, float] = {}
         for col, spec in enumerate(self._columns):
-            if not spec.id.startswith("metric:") or spec.sort_key is None:
+            if not spec.id.startswith("metric:"):
                 continue
-            values = [v for r in records
-                      if isinstance(v := spec.sort_key(r), float) and math.isfinite(v)]
-            if values:
-                use_min = self.direction(spec.id[7:]) == "min"
-                best[col] = min(values) if use_min else max(values)
+            summary = self._summaries.get(spec.id[7:])
+            value = summary.best(self.direction(spec.id[7:])) if summary else None
+            if value is not None:
+                best[col] = value
         self._best = best
 
     def extra_data(self, record: VersionRow, column: Column[VersionRow], col: int,
                    role: int) -> Any:
         if role == ALIASES_ROLE:
             return record.version.aliases
+        if role == FOREGROUND:
+            return muted_brush() if record.run_deleted else None
         if role not in (BACKGROUND, FONT) or not self.highlight_best:
             return None
         target = self._best.get(col)

@@ -1,7 +1,8 @@
 """Export from the compare view: the current tab's chart as PNG or SVG, its data as CSV.
 
-A mixin of `CompareView`: it reads the view's tabs, charts and compared versions and
-writes files through `charts.export` and the CSV writers of `core.compare`.
+The exporter asks the current tab (a `ComparePage`) for its chart and its CSV; images
+are titled with the model and what they show, since the view's own title bar is not in
+them. Files are written through `charts.export` and `core.compare_csv`.
 """
 
 from __future__ import annotations
@@ -9,66 +10,53 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, cast
 
 import pyqtgraph as pg
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog, QTabWidget, QWidget
 
-from modelhub_desktop.core import compare
 from modelhub_desktop.ui.charts import export as chart_export
 from modelhub_desktop.ui.charts import plots
-
-#: The compare view's tabs, in order.
-HISTORY_TAB, ACROSS_TAB, FINAL_TAB, PARAMS_TAB = range(4)
+from modelhub_desktop.ui.views.compare_parts import ComparePage
 
 
-class CompareExports:
+class CompareExporter(QObject):
     """PNG/SVG/CSV export of whatever the current compare tab shows."""
 
-    # provided by CompareView
-    tabs: Any
-    multiples: Any
-    grid: Any
-    history_plot: Any
-    across_plot: Any
-    bars_plot: Any
-    only_diff: Any
-    statusMessage: Any  # noqa: N815
-    model_name: str
-    selected: list[compare.Compared]
-    all_versions: list[compare.Compared]
-    multiple_keys: list[str]
-    directions: dict[str, str]
-    theme: plots.Theme
-    _data: dict[tuple[str, str], compare.HistoryArrays]
+    statusMessage = Signal(str)  # noqa: N815
 
-    if TYPE_CHECKING:
-        def current_metric(self) -> str: ...
-        def _flush(self, tab: int) -> None: ...
-        def _baseline_index(self) -> int | None: ...
-        def _weight(self) -> float: ...
-        @property
-        def histories(self) -> Any: ...
+    def __init__(self, tabs: QTabWidget, model_name: Callable[[], str],
+                 theme: Callable[[], plots.Theme], parent: QWidget) -> None:
+        super().__init__(parent)
+        self._tabs = tabs
+        self._model_name = model_name
+        self._theme = theme
+        self._parent = parent
+
+    def page(self) -> ComparePage:
+        return cast(ComparePage, self._tabs.currentWidget())
 
     def current_chart(self) -> Any:
         """The chart of the current tab (PlotItem or small-multiples layout), or None."""
-        index = self.tabs.currentIndex()
-        self._flush(index)
-        if index == HISTORY_TAB:
-            return self.grid.ci if self.multiples.isChecked() else self.history_plot.getPlotItem()
-        if index == ACROSS_TAB:
-            return self.across_plot.getPlotItem()
-        if index == FINAL_TAB:
-            return self.bars_plot.getPlotItem()
-        return None
+        return self.page().chart()
 
+    # -- files ---------------------------------------------------------------------------------
     def export_png(self, path: Path) -> Path | None:
         return self._export_chart(lambda chart: chart_export.export_png(chart, Path(path)))
 
     def export_svg(self, path: Path) -> Path | None:
-        title = f"{self.model_name} — {self.current_metric()}"
+        title = f"{self._model_name()} — {self.page().chart_title()}"
         return self._export_chart(
             lambda chart: chart_export.export_svg(chart, Path(path), title))
+
+    def export_csv(self, path: Path) -> Path:
+        """The current tab's data: chart data (long format), the across-versions values,
+        the final-metrics table or the params table."""
+        path = Path(path)
+        self.page().write_csv(path)
+        self.statusMessage.emit(f"Saved {path}")
+        return path
 
     def _export_chart(self, write: Callable[[Any], Path]) -> Path | None:
         """Write the current tab's chart, titled, with `write`; None on a tab without one."""
@@ -87,10 +75,8 @@ class CompareExports:
         if not isinstance(chart, pg.PlotItem):
             yield
             return
-        what = {HISTORY_TAB: self.current_metric(),
-                ACROSS_TAB: f"{self.current_metric()} across versions",
-                FINAL_TAB: "final metrics"}.get(self.tabs.currentIndex(), "")
-        plots.set_title(chart, f"{self.model_name} — {what}", self.theme)
+        plots.set_title(chart, f"{self._model_name()} — {self.page().chart_title()}",
+                        self._theme())
         chart.layout.activate()
         try:
             yield
@@ -98,57 +84,33 @@ class CompareExports:
             chart.setTitle(None)
             chart.layout.activate()
 
-    def export_csv(self, path: Path) -> Path:
-        """The current tab's data: chart data (long format), the across-versions values,
-        the final-metrics table or the params table."""
-        path = Path(path)
-        index = self.tabs.currentIndex()
-        if index == FINAL_TAB:
-            compare.write_final_metrics_csv(path, self.selected,
-                                            compare.metric_keys(self.selected),
-                                            self._baseline_index(), self.directions)
-        elif index == PARAMS_TAB:
-            compare.write_params_csv(path, self.selected, self.only_diff.isChecked())
-        elif index == ACROSS_TAB:
-            compare.write_across_csv(path, self.all_versions, self.current_metric())
-        else:
-            keys = self.multiple_keys if self.multiples.isChecked() else [self.current_metric()]
-            series = {}
-            for key in keys:
-                for c in self.selected:
-                    if c.run and (c.run.run_id, key) in self._data:
-                        label = c.label if len(keys) == 1 else f"{c.label} {key}"
-                        series[label] = self.histories[(c.run.run_id, key)]
-            compare.write_histories_csv(path, series, self._weight())
-        self.statusMessage.emit(f"Saved {path}")
-        return path
-
+    # -- asking where --------------------------------------------------------------------------
     def _ask(self, what: str, suffix: str) -> Path | None:
-        tab = ["history", "across", "final-metrics", "params"][self.tabs.currentIndex()]
-        metric = self.current_metric() or "chart"
-        name = _safe_name(f"{self.model_name or 'compare'}-{metric}-{tab}")
-        path, _ = QFileDialog.getSaveFileName(self, f"Export {what}", f"{name}.{suffix}",
-                                              f"{what} (*.{suffix})")
+        page = self.page()
+        name = _safe_name(f"{self._model_name() or 'compare'}-"
+                          f"{page.chart_title() or 'chart'}-{page.file_tag}")
+        path, _ = QFileDialog.getSaveFileName(self._parent, f"Export {what}",
+                                              f"{name}.{suffix}", f"{what} (*.{suffix})")
         if not path:
             return None
         p = Path(path)
         return p if p.suffix else p.with_suffix(f".{suffix}")
 
-    def _export(self, what: str, suffix: str, fn: Any) -> None:
+    def _export(self, what: str, suffix: str, write: Callable[[Path], object]) -> None:
         if (p := self._ask(what, suffix)) is None:
             return
         try:
-            fn(p)
+            write(p)
         except OSError as exc:
             self.statusMessage.emit(f"Could not save {p}: {exc.strerror or exc}")
 
-    def _export_png(self) -> None:
+    def ask_png(self) -> None:
         self._export("PNG image", "png", self.export_png)
 
-    def _export_svg(self) -> None:
+    def ask_svg(self) -> None:
         self._export("SVG image", "svg", self.export_svg)
 
-    def _export_csv(self) -> None:
+    def ask_csv(self) -> None:
         self._export("CSV file", "csv", self.export_csv)
 
 

@@ -86,7 +86,9 @@ def final_metrics_grid(items: Sequence[Compared], rows: Sequence[compare.FinalRo
 def params_grid(items: Sequence[Compared], base: int | None, only_differences: bool) -> Grid:
     """A row per param, a column per version; values that differ from the baseline (or,
     without one, between versions) are tinted."""
-    rows = compare.param_rows(items, only_differences)
+    every = compare.param_rows(items)
+    rows = [r for r in every if r.differs] if only_differences else every
+    hidden = len(every) - len(rows)
     base_ok = base is not None and items[base].run is not None
     cells = []
     for r in rows:
@@ -109,10 +111,12 @@ def params_grid(items: Sequence[Compared], base: int | None, only_differences: b
     if base_ok and base is not None and len(items) > 1 and rows:
         notes.append(f"Tinted: differs from the baseline {items[base].label} "
                      "(chosen on the Final metrics tab).")
-    if items and not rows:
-        all_rows = compare.param_rows(items) if only_differences else []
-        notes.append("All params are the same." if all_rows else
-                     "None of these versions logged params.")
+    if items and not every:
+        notes.append("None of these versions logged params.")
+    elif hidden:
+        same = "All params are the same: " if not rows else ""
+        notes.append(f"{same}{hidden} identical param{'s' if hidden != 1 else ''} hidden "
+                     "(untick Only differences to show them).")
     notes += [f"{c.label}: {c.no_run_reason}" for c in items if c.run is None]
     return Grid([r.key for r in rows], [column_title(c) for c in items], cells, [],
                 [c.no_run_reason for c in items], notes)

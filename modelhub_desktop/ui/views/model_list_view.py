@@ -8,9 +8,21 @@ from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from modelhub_desktop.core.domain import RegisteredModel
-from modelhub_desktop.ui.models.model_list_model import ModelListModel
+from modelhub_desktop.ui.models.model_list_model import (
+    COL_ALIASES,
+    COL_LATEST,
+    COL_MODIFIED,
+    COL_NAME,
+    COL_TAGS,
+    ModelListModel,
+)
 from modelhub_desktop.ui.models.record_table import OBJECT_ROLE, RecordSortProxy
 from modelhub_desktop.ui.views.tables import make_table, select_key
+
+#: Widest each column gets when fitted (the name column takes the rest of the pane).
+COLUMN_CAPS = {COL_LATEST: 64, COL_ALIASES: 160, COL_MODIFIED: 140, COL_TAGS: 140}
+NAME_MIN = 100
+DEFAULT_PANE = 340
 
 SERVER_FILTER_HINT = (
     "Type to filter by name. Press Enter to search the server with "
@@ -54,6 +66,9 @@ class ModelListView(QWidget):
         layout.addWidget(self.search_error)
         self.table = make_table("modelList", self)
         self.table.setModel(self.proxy)
+        # Cells are cut with an ellipsis inside their column; `fit_columns` keeps name,
+        # latest and aliases inside the pane so the aliases are not cut by its edge.
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         layout.addWidget(self.table, 1)
@@ -95,10 +110,17 @@ class ModelListView(QWidget):
             self.fit_columns()
 
     def fit_columns(self) -> None:
+        """Columns sized to their text up to a cap; the name gets what the pane has left
+        after latest and aliases (at least NAME_MIN), so those three fit side by side."""
         header = self.table.horizontalHeader()
-        self.table.resizeColumnsToContents()
         for col in range(header.count()):
-            header.resizeSection(col, max(60, min(header.sectionSize(col), 260)))
+            self.table.resizeColumnToContents(col)
+        for col, cap in COLUMN_CAPS.items():
+            header.resizeSection(col, max(56, min(header.sectionSize(col), cap)))
+        pane = self.table.viewport().width() if self.table.isVisible() else 0
+        room = max(pane, DEFAULT_PANE) - header.sectionSize(COL_LATEST) \
+            - header.sectionSize(COL_ALIASES) - 4
+        header.resizeSection(COL_NAME, max(NAME_MIN, min(header.sectionSize(COL_NAME), room)))
 
     def select_model(self, name: str) -> bool:
         return select_key(self.table, name)

@@ -1,11 +1,15 @@
-"""The `versionDetail` pane: everything about one version and its source run."""
+"""The `versionDetail` pane: everything about one version and its source run.
+
+The heading and the URI bar are elided widgets (names can be 200 characters long) with
+the full text in their tooltips; the rest is HTML rendered by a pure function.
+"""
 
 from __future__ import annotations
 
 import html
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -22,6 +26,11 @@ from PySide6.QtWidgets import (
 from modelhub_desktop.core.domain import ModelVersion, RunData
 from modelhub_desktop.core.formatting import fmt_duration, fmt_metric, fmt_ts
 from modelhub_desktop.core.lineage import VersionLineage
+from modelhub_desktop.ui.elided_label import ElidedLabel
+from modelhub_desktop.ui.models.version_rows import run_deleted
+
+RUN_DELETED_HINT = ("The source run was deleted in MLflow. Its params and metrics are shown "
+                    "as they were logged; the run is gone from the MLflow UI.")
 
 
 def _esc(value: object) -> str:
@@ -68,9 +77,12 @@ def _lineage_html(lineage: VersionLineage | None, note: str) -> str:
         return f"<h3>Schema</h3><p class='muted'>{_esc(note)}</p>" if note else ""
     parts = []
     cols = [(c.name, c.type + ("" if c.required else " (optional)")) for c in lineage.inputs]
-    parts.append("<h3>Input schema</h3>" + _table(cols, ("Column", "Type")))
     outs = [(c.name, c.type) for c in lineage.outputs]
-    parts.append("<h3>Output schema</h3>" + _table(outs, ("Output", "Type")))
+    unknown = "<p class='muted'>unknown</p>"  # could not be read: not the same as empty
+    parts.append("<h3>Input schema</h3>"
+                 + (_table(cols, ("Column", "Type")) if lineage.schema_known else unknown))
+    parts.append("<h3>Output schema</h3>"
+                 + (_table(outs, ("Output", "Type")) if lineage.schema_known else unknown))
     rows = []
     if lineage.logged_model_id:
         rows.append(("Logged model", f"{lineage.logged_model_name} ({lineage.logged_model_id})"))
@@ -96,7 +108,9 @@ def render_version_html(
     stage = (
         "" if v.current_stage in ("", "None") else f" &nbsp;stage: <b>{_esc(v.current_stage)}</b>"
     )
-    parts = [STYLE, f"<h2>{_esc(v.model_name)} &nbsp;v{v.version}</h2>", f"<p>{badges}{stage}</p>"]
+    parts = [STYLE]
+    if badges or stage:
+        parts.append(f"<p>{badges}{stage}</p>")
     overview = [
         ("Model URI", v.uri),
         ("Status", v.status + (f" ({v.status_message})" if v.status_message else "")),
@@ -123,8 +137,13 @@ def render_version_html(
             "(deleted, or not visible to you).</p>"
         )
     else:
-        link = f" &nbsp;<a href='{_esc(run_url)}'>Open in MLflow UI</a>" if run_url else ""
-        parts.append(f"<p>Run <b>{_esc(run.run_name)}</b>{link}</p>")
+        deleted = run_deleted(run)
+        if deleted:
+            parts.append(f"<p>Run <b>{_esc(run.run_name)}</b> &nbsp;<b>run deleted</b></p>"
+                         f"<p class='muted'>{_esc(RUN_DELETED_HINT)}</p>")
+        else:
+            link = f" &nbsp;<a href='{_esc(run_url)}'>Open in MLflow UI</a>" if run_url else ""
+            parts.append(f"<p>Run <b>{_esc(run.run_name)}</b>{link}</p>")
         run_rows = [
             ("Run", f"{run.run_name} ({run.run_id})"),
             ("Experiment", f"{run.experiment_name} ({run.experiment_id})"),
@@ -176,9 +195,20 @@ class VersionDetail(QWidget):
         self.online = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        head = QHBoxLayout()
+        self.heading = ElidedLabel(bold=True, point_delta=2, object_name="versionDetailHeading",
+                                   max_hint=480)
+        head.addWidget(self.heading, 1)
+        self.deleted_marker = QLabel("run deleted")
+        self.deleted_marker.setObjectName("runDeletedMarker")
+        self.deleted_marker.setToolTip(RUN_DELETED_HINT)
+        self.deleted_marker.setStyleSheet(
+            "QLabel { color: white; background: #a33; border-radius: 3px; padding: 0 4px; }")
+        self.deleted_marker.hide()
+        head.addWidget(self.deleted_marker)
+        layout.addLayout(head)
         bar = QHBoxLayout()
-        self.uri_label = QLabel("")
-        self.uri_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.uri_label = ElidedLabel(object_name="versionDetailUri", max_hint=160)
         self.copy_button = QPushButton("Copy URI")
         self.copy_button.setObjectName("copyUriButton")
         self.copy_button.setToolTip("Copy models:/<name>/<version> to the clipboard")
@@ -216,11 +246,17 @@ class VersionDetail(QWidget):
         self._lineage, self._note, self._run_url = lineage, lineage_note, run_url
         self.copy_button.setEnabled(version is not None)
         self.download_button.setEnabled(version is not None and self.online)
+        deleted = version is not None and run_deleted(run)
+        self.deleted_marker.setVisible(deleted)
         if version is None:
+            self.heading.setText("")
             self.uri_label.setText("")
             self.browser.setHtml("<p style='color:gray'>Select a version to see its details.</p>")
             return
-        self.uri_label.setText(f"<code>{_esc(version.uri)}</code>")
+        self.heading.setText(f"{version.model_name}  v{version.version}",
+                             tooltip=f"{version.model_name} v{version.version}"
+                             + (" (run deleted)" if deleted else ""))
+        self.uri_label.setText(version.uri)
         self._render(keep_scroll=same)
 
     def _render(self, keep_scroll: bool = True) -> None:

@@ -1,6 +1,8 @@
-"""Right-top pane: quick filter, Columns… chooser and the `versionTable`.
+"""Right-top pane: the `modelHeader`, quick filter, Columns… chooser and the `versionTable`.
 
-Which columns show, their order and widths are remembered per profile and model.
+Which columns show, their order and widths are remembered per profile and model. Rows
+arrive as a `RowBatch` made on a worker (`show_rows`); an empty model says so in the
+table instead of showing an empty grid.
 """
 
 from __future__ import annotations
@@ -10,7 +12,16 @@ import io
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QItemSelection, QPoint, QSettings, Qt, Signal
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QItemSelection,
+    QObject,
+    QPoint,
+    QSettings,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -22,20 +33,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from modelhub_desktop.core.domain import ModelVersion, RunData
+from modelhub_desktop.core.domain import ModelVersion, RegisteredModel, RunData
+from modelhub_desktop.core.formatting import plural
+from modelhub_desktop.core.sync import VersionsPage
+from modelhub_desktop.ui.elided_label import ElidedLabel
 from modelhub_desktop.ui.models.record_table import OBJECT_ROLE, RecordSortProxy
 from modelhub_desktop.ui.models.version_table_model import (
     ALIASES_ROLE,
     DEFAULT_FIELDS,
     KeyStats,
+    RowBatch,
     VersionRow,
     VersionTableModel,
     default_column_ids,
-    key_stats,
-    key_stats_of,
+    prepare_rows,
 )
 from modelhub_desktop.ui.views.column_chooser import ColumnChooser
 from modelhub_desktop.ui.views.delegates import AliasBadgeDelegate
+from modelhub_desktop.ui.views.model_header import ModelHeader
 from modelhub_desktop.ui.views.tables import make_filter_edit, make_table, select_key
 
 
@@ -52,12 +67,17 @@ class VersionTableView(QWidget):
         self._scope = ""
         self.model_name = ""
         self._columns_from_user = False
+        self._empty_text = ""
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         top = QHBoxLayout()
-        self.title = QLabel("<b>Versions</b>")
+        self.title = ElidedLabel("Versions", bold=True, object_name="versionTableTitle",
+                                  max_hint=240)
         top.addWidget(self.title, 1)
+        self.count_label = QLabel("")
+        self.count_label.setObjectName("versionCount")
+        top.addWidget(self.count_label)
         self.quick_filter = make_filter_edit("versionFilter", "Filter versions",
                                              self.proxy.set_quick_filter, width=240)
         top.addWidget(self.quick_filter)
@@ -78,6 +98,8 @@ class VersionTableView(QWidget):
         self.export_button.clicked.connect(self._ask_export_csv)
         top.addWidget(self.export_button)
         layout.addLayout(top)
+        self.model_header = ModelHeader(self)
+        layout.addWidget(self.model_header)
 
         self.table = make_table("versionTable", self, multi_select=True)
         self.table.setModel(self.proxy)
@@ -96,6 +118,16 @@ class VersionTableView(QWidget):
         copy.triggered.connect(self.copy_selection)
         self.table.addAction(copy)
         layout.addWidget(self.table, 1)
+        self.placeholder = QLabel("", self.table.viewport())
+        self.placeholder.setObjectName("versionTablePlaceholder")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        self.placeholder.setEnabled(False)  # drawn in the muted text colour
+        self.placeholder.hide()
+        self.table.viewport().installEventFilter(self)
+        for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset,
+                       self.proxy.layoutChanged):
+            signal.connect(self._update_placeholder)
         self._apply_delegates()
         self.model.modelReset.connect(self._apply_delegates)
 
@@ -107,8 +139,7 @@ class VersionTableView(QWidget):
         self._settings = settings
         digest = hashlib.sha1(f"{profile_key}\n{model_name}".encode()).hexdigest()[:16]
         self._scope = f"versionTable/{digest}"
-        self.model_name = model_name
-        self.title.setText(f"<b>Versions</b> of {model_name}" if model_name else "<b>Versions</b>")
+        self.set_model_name(model_name)
         stored = settings.value(f"{self._scope}/columns")
         self._columns_from_user = isinstance(stored, list) and bool(stored)
         if isinstance(stored, str) and stored:
@@ -122,7 +153,13 @@ class VersionTableView(QWidget):
 
     def set_model_name(self, name: str) -> None:
         self.model_name = name
-        self.title.setText(f"<b>Versions</b> of {name}" if name else "<b>Versions</b>")
+        self.title.setText(f"Versions of {name}" if name else "Versions", tooltip=name)
+
+    def set_registered_model(self, model: RegisteredModel | None) -> None:
+        """Header (tags, description) and title for the selected model."""
+        if model is None or model.name != self.model_name:
+            self.set_model_name(model.name if model else "")
+        self.model_header.set_model(model)
 
     def _header_key(self) -> str:
         """Header state is only valid for the column set it was saved with."""
@@ -145,25 +182,71 @@ class VersionTableView(QWidget):
             self.proxy.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
 
     # -- data ----------------------------------------------------------------------------
-    def set_versions(self, versions: list[ModelVersion], runs: dict[str, RunData],
-                     reset: bool = False, stats: KeyStats | None = None) -> None:
-        """Show `versions`; `stats` (their `key_stats_of`, worked out off the UI thread for
-        big models) picks the default columns when the user has not chosen any."""
-        if not self._columns_from_user and versions and runs:
-            # Sensible default: the metrics present in most versions. Chosen before the rows
-            # go in, so they are sorted and scanned for best values once.
-            uses_stages = any(v.current_stage not in ("", "None") for v in versions)
-            ids = default_column_ids(stats or key_stats_of(versions, runs), uses_stages)
+    def clear_rows(self, loading: bool = True) -> None:
+        """No rows; the table says "Loading versions…" until `show_rows` (or nothing)."""
+        self._empty_text = "Loading versions…" if loading else ""
+        self.model.set_records([], reset=True)
+        self._update_placeholder()
+
+    def show_rows(self, batch: RowBatch, reset: bool = False) -> None:
+        """Show a batch made by `prepare_rows` on a worker. Until the user picks columns,
+        the batch's statistics choose them (the metrics most versions have), before the
+        rows go in, so the rows are sorted and scanned once."""
+        self._empty_text = "No versions yet"
+        if not self._columns_from_user and batch.rows and batch.stats.metrics:
+            ids = default_column_ids(batch.stats, batch.uses_stages)
             if ids != self.model.column_ids():
                 self.model.set_records([], reset=True)
                 self.model.set_column_ids(ids)
-                self.model.set_versions(versions, runs, reset=True)
+                self.model.set_rows(batch, reset=True)
                 self.restore_header()
                 self.fit_columns()
+                self._update_placeholder()
                 return
-        self.model.set_versions(versions, runs, reset=reset)
+        self.model.set_rows(batch, reset=reset)
         if reset:
             self.fit_columns()
+        self._update_placeholder()
+
+    def append_page(self, page: VersionsPage) -> None:
+        """Rows appear as pages arrive while loading; rows already shown are kept."""
+        known = {r.key for r in self.model.records()}
+        fresh = [VersionRow(v, page.runs.get(v.run_id)) for v in page.versions
+                 if v.version not in known]
+        first = self.model.rowCount() == 0
+        self.model.append_records(fresh)
+        if first and fresh:
+            self.fit_columns()
+            self.select_first()
+        self._update_placeholder()
+
+    def set_versions(self, versions: list[ModelVersion], runs: dict[str, RunData],
+                     reset: bool = False, stats: KeyStats | None = None) -> None:
+        """`show_rows` with the batch made here, on the UI thread (small models, tests);
+        big models call `prepare_rows` on a worker and hand the batch to `show_rows`."""
+        del stats  # the batch works them out
+        self.show_rows(prepare_rows(versions, runs), reset=reset)
+
+    def _update_placeholder(self, *_args: object) -> None:
+        rows, shown = self.model.rowCount(), self.proxy.rowCount()
+        self.count_label.setText(plural(rows, "version") if rows else "")
+        if rows == 0:
+            text = self._empty_text
+        elif shown == 0:
+            text = "No versions match the filter"
+        else:
+            text = ""
+        self.placeholder.setText(text)
+        self.placeholder.setVisible(bool(text))
+        self._place_placeholder()
+
+    def _place_placeholder(self) -> None:
+        self.placeholder.setGeometry(self.table.viewport().rect().adjusted(12, 12, -12, -12))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._place_placeholder()
+        return super().eventFilter(watched, event)
 
     def fit_columns(self, sample: int = 50) -> None:
         """Size columns to their text, measured on a sample of rows (fast on 2,000 rows)."""
@@ -190,7 +273,7 @@ class VersionTableView(QWidget):
 
     # -- column chooser ----------------------------------------------------------------------
     def open_column_chooser(self) -> ColumnChooser:
-        chooser = ColumnChooser(key_stats(self.model.records()), self.model.column_ids(), self)
+        chooser = ColumnChooser(self.model.key_stats(), self.model.column_ids(), self)
         chooser.columnsChosen.connect(self.set_column_ids)
         chooser.open()
         return chooser
