@@ -33,6 +33,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="modelhub-desktop",
         description="Desktop client for the MLflow Model Registry.",
+        epilog="Serve a registered version: modelhub-desktop serve MODEL_URI [--port N] "
+               "[--host H] (see modelhub-desktop serve --help).",
     )
     p.add_argument("--profile", help="connection profile to open")
     p.add_argument("--tracking-uri", help="open this tracking URI (http(s), sqlite, file)")
@@ -85,6 +87,11 @@ def route_qt_messages() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["serve"]:  # the serving command: no Qt, no window
+        from modelhub_desktop.core.serve import main as serve
+
+        return serve(argv[1:])
     args = parse_args(argv)
     from modelhub_desktop import APP_NAME, ORG_NAME, __version__
 

@@ -60,6 +60,13 @@ if command -v strip >/dev/null; then
 else
   log "strip not found (Debian package binutils): the bundle keeps its symbols"
 fi
+# numpy's and scipy's wheels each carry the same libgfortran and libquadmath: keep one copy,
+# make the other a relative link (the loader resolves it like the file)
+(cd "$BUNDLE/_internal" && find . -path './*.libs/*' -type f -exec md5sum {} + | sort |
+  awk 'seen[$1] { print seen[$1], $2; next } { seen[$1] = $2 }') |
+  while read -r first again; do ln -sfn "../${first#./}" "$BUNDLE/_internal/${again#./}"; done
+# links PyInstaller made to libraries the spec left out afterwards
+find "$BUNDLE/_internal" -xtype l -delete
 log "bundle built in $((SECONDS - START)) s"
 
 log "tar.gz and .deb (compressed in parallel)"

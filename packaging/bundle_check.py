@@ -89,6 +89,39 @@ def mlflow_plugins(_tmp: Path) -> str:
 
 
 @check
+def s3_artifacts(_tmp: Path) -> str:
+    """An s3:// artifact repository builds its boto3 client, paginator and presigned URL
+    offline from botocore's service data (the bundle keeps s3, sts, sso, sso-oidc, signin);
+    the credential providers' STS client too."""
+    import boto3
+    from mlflow.store.artifact.artifact_repository_registry import get_artifact_repository
+
+    keys = {"AWS_ACCESS_KEY_ID": "bundle-check", "AWS_SECRET_ACCESS_KEY": "bundle-check",
+            "AWS_DEFAULT_REGION": "us-east-1"}
+    saved = {k: os.environ.get(k) for k in keys}
+    os.environ.update(keys)
+    try:
+        repo = get_artifact_repository("s3://bundle-check/artifacts")
+        client = repo._get_s3_client()
+        client.get_paginator("list_objects_v2")
+        url = client.generate_presigned_url(
+            "get_object", Params={"Bucket": "bundle-check", "Key": "model/MLmodel"})
+        sts = boto3.session.Session().client("sts")
+        sso = boto3.session.Session().client("sso")
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    services = len(boto3.session.Session().get_available_services())
+    return (f"repo={type(repo).__name__} presigned={url.split('?')[0]} "
+            f"clients={client.meta.service_model.service_name},"
+            f"{sts.meta.service_model.service_name},{sso.meta.service_model.service_name} "
+            f"botocore_services={services}")
+
+
+@check
 def demo_datasets(_tmp: Path) -> str:
     from sklearn import datasets
 

@@ -131,6 +131,18 @@ def observed_alias_moves(before: Mapping[str, int], after: Mapping[str, int],
     return out
 
 
+def slot_moves(before: Mapping[str, Sequence[int]], after: Mapping[str, Sequence[int]],
+               at: int) -> list[Move]:
+    """Moves seen by comparing two slot maps (slot -> versions holding it): aliases have one
+    holder, stages any number."""
+    out: list[Move] = []
+    for slot in sorted(set(before) | set(after)):
+        old, new = set(before.get(slot, ())), set(after.get(slot, ()))
+        out += [Move(slot, v, False, at, "observed") for v in sorted(old - new)]
+        out += [Move(slot, v, True, at, "observed") for v in sorted(new - old)]
+    return out
+
+
 def join(audited: Sequence[Move], observed: Sequence[Move]) -> list[Move]:
     """Audit moves plus the observed moves the audit trail does not explain, by time.
 

@@ -29,8 +29,16 @@ _KEY_RE = re.compile(r"^modelhub\.audit\.(\d{1,12})\.([0-9a-f]{1,16})$")
 #: Actions the app writes (issue 13's request decisions use the `request.` ones).
 ACTIONS = (
     "alias.set", "alias.delete", "alias.rollback", "stage.transition", "stage.rollback",
+    "description.edit", "tag.set", "tag.delete", "model.rename", "version.delete",
     "request.create", "request.approve", "request.reject", "request.cancel", "check.override",
 )
+#: `from`/`to` of edits (descriptions, tag values) are shortened to this many characters.
+MAX_FIELD_CHARS = 300
+
+
+def shorten(text: str, limit: int = MAX_FIELD_CHARS) -> str:
+    """A description or tag value as an audit field: at most `limit` characters."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class AuditFormatError(ValueError):

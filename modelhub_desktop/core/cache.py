@@ -30,7 +30,7 @@ from modelhub_desktop.core.progress import cooperative, yield_to_ui
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Each entry upgrades the schema from version i to i+1; index 0 creates it.
 MIGRATIONS: list[str] = [
@@ -50,6 +50,20 @@ MIGRATIONS: list[str] = [
         model_name TEXT NOT NULL, version INTEGER, detail TEXT NOT NULL,
         read INTEGER NOT NULL DEFAULT 0);
     CREATE INDEX IF NOT EXISTS changes_at ON changes(at);
+    """,
+    # 2: the governance mirror (core/governance_store.py): audit tags for offline reading,
+    # the last alias/stage state seen per model, and the moves seen between two looks.
+    """
+    CREATE TABLE IF NOT EXISTS audit_tags (
+        model_name TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+        PRIMARY KEY (model_name, key));
+    CREATE TABLE IF NOT EXISTS slot_state (
+        model_name TEXT NOT NULL, kind TEXT NOT NULL, state TEXT NOT NULL,
+        PRIMARY KEY (model_name, kind));
+    CREATE TABLE IF NOT EXISTS observed_moves (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, model_name TEXT NOT NULL, slot TEXT NOT NULL,
+        version INTEGER NOT NULL, enters INTEGER NOT NULL, at INTEGER NOT NULL);
+    CREATE INDEX IF NOT EXISTS observed_moves_model ON observed_moves(model_name, at);
     """,
 ]
 
@@ -184,6 +198,10 @@ class MetadataCache:
     def _read(self, sql: str, args: Iterable[object] = ()) -> list[tuple]:
         with self._lock:
             return self._conn.execute(sql, tuple(args)).fetchall()
+
+    def query(self, sql: str, args: Iterable[object] = ()) -> list[tuple]:
+        """Rows of one read statement (for modules that keep their own tables here)."""
+        return self._read(sql, args)
 
     # -- meta ------------------------------------------------------------------------------
     def meta(self, key: str) -> str | None:

@@ -134,8 +134,11 @@ def natural_key(text: str) -> float | str:
 
 
 def fmt_tags(tags: dict[str, str], hide_system: bool = True) -> str:
+    """'k=v, ...'; the app's own bookkeeping tags (modelhub.*: audit trail, requests) are
+    never shown here (the History view reads them), MLflow's unless `hide_system` is off."""
     items = [
-        f"{k}={v}" for k, v in sorted(tags.items()) if not (hide_system and k.startswith("mlflow."))
+        f"{k}={v}" for k, v in sorted(tags.items())
+        if not (hide_system and k.startswith("mlflow.")) and not k.startswith("modelhub.")
     ]
     return ", ".join(items)
 

@@ -106,13 +106,14 @@ def _write(action: Action, model_name: str, fn: Callable[..., object], *args: ob
         raise explain_denied(exc, action, model_name) from None
 
 
-def _record(gw: GovernanceGateway, model: RegisteredModel, who: str, action: str,
-            target: str, from_: str, to: str, reason: str,
-            archived: tuple[int, ...] = ()) -> audit.AuditEvent:
+def record_event(gw: GovernanceGateway, model: RegisteredModel, who: str, action: str,
+                 target: str, from_: str, to: str, reason: str,
+                 archived: tuple[int, ...] = (), ref: str = "") -> audit.AuditEvent:
+    """Write one audit event chained after the model's last one (its tags as read)."""
     events, _ = audit.read_tags(model.tags)
     event = audit.next_event(events, who=who, when=_now(), action=action,
                              target=target, from_=from_, to=to, reason=reason,
-                             archived=archived)
+                             archived=archived, ref=ref)
     key, value = audit.encode(event)
     try:
         gw.set_model_tag(model.name, key, value)
@@ -123,7 +124,8 @@ def _record(gw: GovernanceGateway, model: RegisteredModel, who: str, action: str
 
 
 def _apply_alias(gw: GovernanceGateway, before: RegisteredModel, alias: str,
-                 version: int | None, who: str, reason: str, action: str) -> WriteResult:
+                 version: int | None, who: str, reason: str, action: str,
+                 ref: str = "") -> WriteResult:
     """Write the alias change, then its audit entry, then read back the server's state."""
     old = before.aliases.get(alias)
     if old == version:
@@ -133,19 +135,20 @@ def _apply_alias(gw: GovernanceGateway, before: RegisteredModel, alias: str,
     else:
         kind = Action.SET_ALIAS if old is None else Action.MOVE_ALIAS
         _write(kind, before.name, gw.set_alias, before.name, alias, version)
-    event = _record(gw, before, who, action, alias_slot(alias),
+    event = record_event(gw, before, who, action, alias_slot(alias),
                     "" if old is None else str(old), "" if version is None else str(version),
-                    reason)
+                    reason, ref=ref)
     after = gw.get_model(before.name)
     return WriteResult(after, event, after.aliases.get(alias) == version)
 
 
 def set_alias(gw: GovernanceGateway, model_name: str, alias: str, version: int, *,
-              expected: int | None, who: str, reason: str = "") -> WriteResult:
-    """Point `alias` at `version`, if it still points where the user saw it (`expected`)."""
+              expected: int | None, who: str, reason: str = "", ref: str = "") -> WriteResult:
+    """Point `alias` at `version`, if it still points where the user saw it (`expected`);
+    `ref` names the promotion request the move belongs to."""
     before = gw.get_model(model_name)
     _check_alias(before, alias, expected)
-    return _apply_alias(gw, before, alias, version, who, reason, "alias.set")
+    return _apply_alias(gw, before, alias, version, who, reason, "alias.set", ref)
 
 
 def delete_alias(gw: GovernanceGateway, model_name: str, alias: str, *,
@@ -185,7 +188,7 @@ def transition_stage(gw: GovernanceGateway, model_name: str, version: int, stage
                      expected_stage: str, who: str, reason: str = "",
                      archive_existing: bool = True,
                      expected_holders: Sequence[int] | None = None,
-                     action: str = "stage.transition") -> WriteResult:
+                     action: str = "stage.transition", ref: str = "") -> WriteResult:
     """Move `version` to `stage`; with `archive_existing` (Staging/Production only) the
     versions already in it go to Archived. Stops with Conflict when the version's stage,
     or the set of versions in the target stage (`expected_holders`), changed."""
@@ -210,8 +213,8 @@ def transition_stage(gw: GovernanceGateway, model_name: str, version: int, stage
         gw.transition_stage(model_name, version, stage, archive)
     except PermissionDenied as exc:
         raise explain_denied(exc, Action.TRANSITION_STAGE, model_name) from None
-    event = _record(gw, model, who, action, f"v{version}", mv.current_stage, stage, reason,
-                    tuple(holders) if archive else ())
+    event = record_event(gw, model, who, action, f"v{version}", mv.current_stage, stage, reason,
+                    tuple(holders) if archive else (), ref)
     after = gw.get_version(model_name, version)
     return WriteResult(gw.get_model(model_name), event, after.current_stage == stage, after)
 

@@ -37,6 +37,7 @@ from modelhub_desktop.core.mlflow_mapping import (
     to_version,
 )
 from modelhub_desktop.core.progress import TaskContext, cooperative
+from modelhub_desktop.core.registry_writes import RegistryWrites
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ def chunked(items: list[str], size: int) -> Iterator[list[str]]:
         yield items[start : start + size]
 
 
-class RegistryGateway:
+class RegistryGateway(RegistryWrites):
     """All reads and writes against one profile's tracking server or embedded store."""
 
     def __init__(self, profile: Profile, credentials: Credentials | None = None) -> None:
@@ -200,6 +201,35 @@ class RegistryGateway:
                 on_page(batch)
             if ctx:
                 ctx.progress(len(out), len(out) + (VERSIONS_PAGE if page.token else 0), "versions")
+            token = page.token
+            if not token:
+                return out
+
+    def stages(self, model_name: str) -> dict[int, str]:
+        """version -> stage of every version, without the alias lookup of `list_versions`
+        (one request per 1,000 versions)."""
+        out: dict[int, str] = {}
+        token = None
+        while True:
+            with self._call("search_model_versions"):
+                page = self._registry.search_model_versions(
+                    filter_string=f"name = {quote(model_name)}", max_results=VERSIONS_PAGE,
+                    order_by=["version_number DESC"], page_token=token)
+            out.update({int(v.version): str(v.current_stage) for v in page})
+            token = page.token
+            if not token:
+                return out
+
+    def search_versions(self, filter_string: str) -> list[ModelVersion]:
+        """Versions across models matching a filter (e.g. on a tag), without aliases."""
+        out: list[ModelVersion] = []
+        token = None
+        while True:
+            with self._call("search_model_versions"):
+                page = self._registry.search_model_versions(
+                    filter_string=filter_string, max_results=VERSIONS_PAGE,
+                    order_by=["name ASC", "version_number DESC"], page_token=token)
+            out.extend(to_version(v, ()) for v in page)
             token = page.token
             if not token:
                 return out

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from modelhub_desktop.core.cache import MetadataCache
+from modelhub_desktop.core.cache import MetadataCache, now_ms
 from modelhub_desktop.core.domain import Change, ModelVersion, RegisteredModel, RunData
+from modelhub_desktop.core.governance_store import ALIAS, STAGE, GovernanceStore, stage_state
 from modelhub_desktop.core.progress import TaskContext
 from modelhub_desktop.core.registry import RegistryGateway
 
@@ -135,7 +136,27 @@ def refresh_models(
     if ctx:
         ctx.check()
     changes = cache.replace_models(models, diff_models)
+    observe_models(cache, models, complete=True)
     return ModelsSnapshot(models, changes, cache.last_sync())
+
+
+def observe_models(cache: MetadataCache, models: list[RegisteredModel],
+                   complete: bool = False) -> None:
+    """Mirror the models' audit tags and note alias moves since the last look (for the
+    History view: MLflow records no alias move)."""
+    store = GovernanceStore(cache)
+    store.store_audit(models, complete=complete)
+    store.observe_many(((m.name, ALIAS, {"@" + a: [v] for a, v in m.aliases.items()})
+                        for m in models), now_ms())
+
+
+def observe_versions(cache: MetadataCache, model_name: str,
+                     versions: list[ModelVersion]) -> None:
+    """Note alias and stage moves of one model since the last look."""
+    aliases = {"@" + a: [v.version] for v in versions for a in v.aliases}
+    stages = {v.version: v.current_stage for v in versions}
+    GovernanceStore(cache).observe_many(
+        [(model_name, ALIAS, aliases), (model_name, STAGE, stage_state(stages))], now_ms())
 
 
 def search_models(
@@ -182,6 +203,7 @@ def refresh_versions(
     if ctx:
         ctx.check()
     changes = cache.replace_versions(model_name, versions, runs, diff_versions)
+    observe_versions(cache, model_name, versions)
     synced = cache.versions_synced_at(model_name)
     return VersionsSnapshot(model_name, versions, runs, changes, synced)
 

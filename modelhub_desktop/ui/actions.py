@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QToolBar
+from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QMessageBox, QToolBar, QWidget
+
+from modelhub_desktop import APP_NAME, __version__
 
 
 class MainActions:
@@ -74,3 +76,14 @@ class MainActions:
             box.addItem(name)
         box.setCurrentText(current)
         box.blockSignals(False)
+
+
+def show_about(parent: QWidget) -> None:
+    """The About box: what the app does, in what it really offers."""
+    QMessageBox.about(
+        parent, f"About {APP_NAME}",
+        f"<b>{APP_NAME}</b> {__version__}<br>A desktop client for the MLflow Model Registry: "
+        "browse registered models and their versions, choose params and metrics as columns, "
+        "compare versions on charts, move aliases and stages with an audit trail, request and "
+        "approve promotions, deploy a version as a local service or to an MLflow deployments "
+        "target, and read all of it offline from a local cache.")

@@ -8,6 +8,7 @@ from PySide6.QtCore import QObject
 
 from modelhub_desktop.core.domain import ModelVersion
 from modelhub_desktop.core.errors import ModelHubError
+from modelhub_desktop.core.formatting import elide_middle
 from modelhub_desktop.core.lineage import (
     VersionLineage,
     download_version_artifacts,
@@ -60,8 +61,9 @@ class DetailLoader(QObject):
         if c.session is None:
             return
         gateway, status = c.session.gateway, self._status
+        uri = elide_middle(version.uri, 80)  # the status bar does not elide by itself
         status.set_busy(True)
-        status.showMessage(f"Downloading {version.uri}…")
+        status.showMessage(f"Downloading {uri}…")
 
         def done(path: object) -> None:
             status.set_busy(False)
@@ -75,5 +77,5 @@ class DetailLoader(QObject):
             lambda task: download_version_artifacts(gateway, version, Path(folder), task),
             key=TaskKey.DOWNLOAD, owner=self, description=f"download {version.uri}",
             on_progress=lambda d, t, m: status.set_progress(
-                d, t, f"Downloading {version.uri}: {d}/{t} {m}"),
+                d, t, f"Downloading {uri}: {d}/{t} {m}"),
             on_result=done, on_error=failed)

@@ -16,21 +16,23 @@ from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
-    QMessageBox,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from modelhub_desktop import APP_NAME, __version__
+from modelhub_desktop import APP_NAME
 from modelhub_desktop.core.domain import Credentials, Profile, RegisteredModel
 from modelhub_desktop.core.sync import VersionsSnapshot
-from modelhub_desktop.ui.actions import MainActions
+from modelhub_desktop.ui.actions import MainActions, show_about
 from modelhub_desktop.ui.app_context import AppContext, StartOptions
+from modelhub_desktop.ui.approval_feature import ApprovalFeature
 from modelhub_desktop.ui.compare_tab import CompareTab
+from modelhub_desktop.ui.deploy_feature import DeployFeature
 from modelhub_desktop.ui.detail_loader import DetailLoader
 from modelhub_desktop.ui.geometry import clamp_to_screen
+from modelhub_desktop.ui.governance_feature import GovernanceFeature
 from modelhub_desktop.ui.models.version_rows import RowBatch
 from modelhub_desktop.ui.notice_bar import NoticeBar
 from modelhub_desktop.ui.session_controller import SessionController
@@ -66,6 +68,9 @@ class MainWindow(QMainWindow):
         self.connections_action = self.main_actions.connections
         self.detail_loader = DetailLoader(self.controller, self.detail, self.status, self)
         self._wire()
+        self.deploy = DeployFeature(self)
+        self.governance = GovernanceFeature(self)
+        self.approval = ApprovalFeature(self)
         self._restore_state()
         self.readiness = StartupReadiness(self.controller, self._counts, self._missing_model,
                                           self)
@@ -171,7 +176,7 @@ class MainWindow(QMainWindow):
         a.connections.triggered.connect(self.show_connections)
         a.compare.triggered.connect(self.compare_selected)
         a.copy_uri.triggered.connect(self.detail.copy_uri)
-        a.about.triggered.connect(self._about)
+        a.about.triggered.connect(lambda: show_about(self))
         a.profile_switcher.activated.connect(self._on_switch_profile)
 
     # -- state -----------------------------------------------------------------------------
@@ -337,11 +342,3 @@ class MainWindow(QMainWindow):
     def _focus_search(self) -> None:
         self.model_list.search.setFocus()
         self.model_list.search.selectAll()
-
-    def _about(self) -> None:
-        QMessageBox.about(
-            self, f"About {APP_NAME}",
-            f"<b>{APP_NAME}</b> {__version__}<br>A desktop client for the MLflow Model "
-            "Registry: browse registered models and their versions, choose params and "
-            "metrics as columns, compare versions on charts, and read all of it offline "
-            "from a local cache.")

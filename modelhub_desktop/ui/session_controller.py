@@ -22,7 +22,7 @@ from modelhub_desktop.core.errors import (
     StorageError,
     Unreachable,
 )
-from modelhub_desktop.core.formatting import fmt_ts, plural
+from modelhub_desktop.core.formatting import elide_middle, fmt_ts, plural
 from modelhub_desktop.core.progress import TaskContext
 from modelhub_desktop.core.session import ProfileSession
 from modelhub_desktop.core.sync import (
@@ -309,6 +309,11 @@ class SessionController(QObject):
             on_result=shown, on_error=unreadable,
         )
 
+    def reload_current_model(self) -> None:
+        """The current model's versions from the server again (after a write)."""
+        if self.current_model:
+            self._refresh_versions(self.current_model)
+
     def _refresh_versions(self, name: str) -> None:
         """Versions of `name` from the server (rows update in place), unless offline."""
         if self.session is None:
@@ -339,7 +344,8 @@ class SessionController(QObject):
         snap, batch = got
         self.busyChanged.emit(False)
         self.statusMessage.emit(
-            f"{plural(len(snap.versions), 'version')} of {snap.model_name}", 5000)
+            f"{plural(len(snap.versions), 'version')} of {elide_middle(snap.model_name, 60)}",
+            5000)
         if snap.model_name != self.current_model:
             return
         if snap.changes:

@@ -28,6 +28,24 @@ class TaskKey(str, Enum):
     HISTORY_ZOOM = "history-zoom"
     # dialogs
     TEST_CONNECTION = "test-connection"
+    # review and approval (writes use WRITE on the mutation thread)
+    REQUESTS = "requests"
+    REVIEWER = "reviewer"
+    CHECKS = "checks"
+    MODEL_CARD = "model-card"
+    AUDIT_REPORT = "audit-report"
+    # deployments (reads; their writes use DEPLOY on the mutation thread)
+    DEPLOY_LIST = "deploy-list"
+    DEPLOY_PATH = "deploy-path"
+    DEPLOY_POLL = "deploy-poll"
+    DEPLOY_LOGS = "deploy-logs"
+    SERVING_EXAMPLE = "serving-example"
+    TRY_IT = "try-it"
+    DEPLOY = "deploy"
+    # governance (reads; its writes use WRITE on the mutation thread)
+    PERMISSION = "permission"
+    PROMOTE_PREVIEW = "promote-preview"
+    WATCH = "watch"
     # writes (always on the mutation thread)
     WRITE = "write"
 

@@ -1,25 +1,39 @@
-"""The frozen (PyInstaller) app and the .deb launch and show the demo registry.
+"""The frozen (PyInstaller) app and the .deb launch, show the demo registry and serve a model.
 
 Builds dist/ with packaging/build_linux.sh unless a build newer than every source is there
 (PyInstaller's work folder under build/ is reused either way), then launches the bundle
-and the unpacked .deb with `--demo --smoke` offscreen, as a user's first start would.
+and the unpacked .deb with `--demo --smoke` offscreen, as a user's first start would, and
+runs the bundle's `serve` command on a scikit-learn version of a real `mlflow server`.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import signal
+import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
+
+from tests.builders import client_for
+from tests.deploy_models import ROWS, fluent_uri, iris_models, payload, register_sklearn
+from tests.servers import MlflowServer, MotoS3Server, free_port
 
 # a fresh build takes ~4-5 minutes on a 2-core machine
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(1800)]
 ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "dist"
 BUNDLE = DIST / "modelhub-desktop" / "modelhub-desktop"
+#: what the bundle may weigh on disk (`du -sm dist/modelhub-desktop`)
+MAX_BUNDLE_MB = 300
 # what goes into the Linux bundle and packages (not the Windows/macOS scripts or docs)
 SOURCES = [
     ROOT / "modelhub_desktop",
@@ -33,6 +47,8 @@ SOURCES = [
             "launch.py",
             "bundle_check.py",
             "appinfo.py",
+            "slim_icu.py",
+            "standins",
         )
     ),
 ]
@@ -144,6 +160,7 @@ def test_bundle_leaves_out_what_the_app_does_not_use(deb: Path) -> None:
         "flask",
         "aiohttp",
         "PySide6/QtNetwork.abi3.so",
+        "PySide6/QtOpenGL.abi3.so",  # a stand-in module takes its place
         "libgtk-3.so.0",
         "libcairo.so.2",
     ):
@@ -170,3 +187,112 @@ def test_deb_installs_an_app_that_runs(deb: Path, tmp_path: Path) -> None:
     assert link.resolve() == (root / "opt/modelhub-desktop/modelhub-desktop").resolve()
     fields = smoke(link, tmp_path / "data")
     assert int(fields["models"]) >= 3, fields
+
+
+def test_bundle_size(deb: Path) -> None:
+    out = subprocess.run(["du", "-sm", str(BUNDLE.parent)], check=True, capture_output=True,
+                         text=True).stdout
+    size_mb = int(out.split()[0])
+    assert size_mb <= MAX_BUNDLE_MB, f"the bundle weighs {size_mb} MB (at most {MAX_BUNDLE_MB})"
+    # what keeps it there: botocore describes S3 and the credential services only, and ICU
+    # carries the data Qt reads
+    services = {p.name for p in (BUNDLE.parent / "_internal" / "botocore" / "data").iterdir()
+                if p.is_dir()}
+    assert services == {"s3", "sts", "sso", "sso-oidc", "signin"}, services
+    icu = next((BUNDLE.parent / "_internal" / "PySide6" / "Qt" / "lib").glob("libicudata.so.*"))
+    assert icu.stat().st_size < 10_000_000, icu.stat().st_size
+
+
+@contextmanager
+def serving(model_uri: str, data: Path, env: dict[str, str], *args: str) -> Iterator[str]:
+    """`modelhub-desktop serve MODEL_URI` from the bundle on a free port: its base URL once
+    /ping answers; stopped (SIGTERM) afterwards, gracefully, leaving the port free."""
+    port = free_port()
+    log = data.parent / f"serve-{port}.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [str(BUNDLE), "serve", model_uri, "--port", str(port), "--data-dir", str(data),
+             *args], stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert proc.poll() is None, f"exit {proc.returncode}:\n{log.read_text()[-3000:]}"
+            try:
+                if requests.get(f"{base}/ping", timeout=1).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            assert time.monotonic() < deadline, "no /ping in 120 s:\n" + log.read_text()[-3000:]
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        code = proc.wait(timeout=30)
+    # uvicorn shuts down gracefully on SIGTERM, then ends with that signal
+    assert code in (0, -signal.SIGTERM), log.read_text()[-3000:]
+    assert "Finished server process" in log.read_text(), log.read_text()[-3000:]
+    with socket.socket() as sock:  # the port is free again (as a server binds it)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
+    # the version's files went into the data dir's model cache
+    assert any(data.rglob("MLmodel")), log.read_text()[-3000:]
+
+
+def _expected(model: Any) -> list[int]:
+    """The model's own predictions on the request's rows."""
+    import pandas as pd
+
+    frame = pd.DataFrame(ROWS, columns=payload()["dataframe_split"]["columns"])
+    return [int(v) for v in model.predict(frame)]
+
+
+def test_frozen_bundle_serves_a_registered_version(deb: Path, mlflow_server: MlflowServer,
+                                                   tmp_path: Path) -> None:
+    """`modelhub-desktop serve` downloads a version from the server and answers with what
+    the model itself predicts."""
+    name = "frozen-serve-iris"
+    model = iris_models()[0]
+    client_for(mlflow_server.url).create_registered_model(name)
+    (version,) = register_sklearn(mlflow_server.url, name, [model])
+
+    with serving(f"models:/{name}/{version}", tmp_path / "data", _env(),
+                 "--tracking-uri", mlflow_server.url) as base:
+        answer = requests.post(f"{base}/invocations", json=payload(), timeout=30)
+        assert answer.status_code == 200, answer.text
+        assert [int(v) for v in answer.json()["predictions"]] == _expected(model)
+        bad = requests.post(f"{base}/invocations", data="{not json",
+                            headers={"Content-Type": "application/json"}, timeout=30)
+        assert bad.status_code == 400, bad.text
+        stats = requests.get(f"{base}/modelhub/stats", timeout=5).json()
+        assert (stats["requests"], stats["errors"], stats["version"]) == (2, 1, version), stats
+
+
+def test_frozen_bundle_serves_a_version_stored_in_s3(deb: Path, mlflow_server: MlflowServer,
+                                                     tmp_path: Path) -> None:
+    """The model's files are in an S3-compatible store: the bundle's boto3 fetches them with
+    the usual AWS variables and MLFLOW_S3_ENDPOINT_URL (a profile from the environment)."""
+    name = "frozen-serve-s3"
+    model = iris_models()[1]
+    s3 = MotoS3Server(tmp_path / "moto").start()
+    try:
+        s3.create_bucket("frozen-models")
+        client = client_for(mlflow_server.url)
+        client.create_registered_model(name)
+        with pytest.MonkeyPatch.context() as mp, fluent_uri(mlflow_server.url) as mlflow:
+            for key, value in {**s3.aws_env(), "MLFLOW_S3_ENDPOINT_URL": s3.url}.items():
+                mp.setenv(key, value)
+            exp = client.create_experiment("frozen-s3", artifact_location="s3://frozen-models/x")
+            with mlflow.start_run(experiment_id=exp):
+                info = mlflow.sklearn.log_model(model, name="model")
+            version = int(client.create_model_version(name, info.model_uri,
+                                                      model_id=info.model_id).version)
+        assert client.get_logged_model(info.model_id).artifact_location.startswith("s3://")
+        env = {**_env(), **s3.aws_env(), "MLFLOW_S3_ENDPOINT_URL": s3.url,
+               "MLFLOW_TRACKING_URI": mlflow_server.url}
+        with serving(f"models:/{name}/{version}", tmp_path / "data", env) as base:
+            answer = requests.post(f"{base}/invocations", json=payload(), timeout=30)
+            assert answer.status_code == 200, answer.text
+            assert [int(v) for v in answer.json()["predictions"]] == _expected(model)
+    finally:
+        s3.stop()

@@ -41,7 +41,7 @@ def test_model_list_model(model_tester) -> None:
     model.set_records([RegisteredModel("b", latest_version=2, aliases={"champion": 2}),
                        RegisteredModel("a")])
     model.set_records([RegisteredModel("b", latest_version=3, aliases={"champion": 3})])
-    assert model.data(model.index(0, 2)) == "@champion: v3"
+    assert model.data(model.index(0, 2)) == "champion→v3"
 
 
 def test_version_table_sorts_metrics_with_missing_last(model_tester) -> None:

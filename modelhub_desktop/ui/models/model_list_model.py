@@ -12,7 +12,7 @@ COL_NAME, COL_LATEST, COL_ALIASES, COL_MODIFIED, COL_TAGS = range(5)
 
 
 def _aliases(m: RegisteredModel) -> str:
-    return ", ".join(f"@{a}: v{v}" for a, v in sorted(m.aliases.items()))
+    return ", ".join(f"{a}→v{v}" for a, v in sorted(m.aliases.items()))
 
 
 MODEL_COLUMNS: list[Column[RegisteredModel]] = [

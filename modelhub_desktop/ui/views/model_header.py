@@ -29,8 +29,10 @@ EXPANDED_LINES = 16
 
 
 def tag_items(tags: dict[str, str]) -> list[str]:
-    """'key=value' for the user's tags (MLflow's own mlflow.* tags are not shown)."""
-    return [f"{k}={v}" for k, v in sorted(tags.items()) if not k.startswith("mlflow.")]
+    """'key=value' for the user's tags (MLflow's own mlflow.* tags and the app's modelhub.*
+    audit and request tags are not shown)."""
+    return [f"{k}={v}" for k, v in sorted(tags.items())
+            if not k.startswith(("mlflow.", "modelhub."))]
 
 
 class _Description(QTextBrowser):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, Qt, Signal
-from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import QItemSelection, QPoint, Qt, Signal
+from PySide6.QtWidgets import QLabel, QLineEdit, QMenu, QVBoxLayout, QWidget
 
 from modelhub_desktop.core.domain import RegisteredModel
 from modelhub_desktop.ui.models.model_list_model import (
@@ -40,6 +40,8 @@ def is_server_filter(text: str) -> bool:
 class ModelListView(QWidget):
     modelSelected = Signal(object)  # noqa: N815 - RegisteredModel | None
     serverSearchRequested = Signal(str)  # noqa: N815
+    #: a context menu is about to open over this model: listeners add their actions to it
+    menuRequested = Signal(object, object)  # noqa: N815 - QMenu, RegisteredModel
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -71,8 +73,21 @@ class ModelListView(QWidget):
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._model_menu)
         layout.addWidget(self.table, 1)
         self._server_query = ""
+
+    def _model_menu(self, pos: QPoint) -> None:
+        model = self.current_model()
+        if model is None:
+            return
+        menu = QMenu(self)
+        menu.setObjectName("modelMenu")
+        self.menuRequested.emit(menu, model)
+        if not menu.isEmpty():
+            menu.exec(self.table.viewport().mapToGlobal(pos))
+        menu.deleteLater()
 
     def _on_text(self, text: str) -> None:
         self.show_search_error("")

@@ -232,6 +232,14 @@ class VersionDetail(QWidget):
         bar.addWidget(self.download_button)
         bar.addWidget(self.copy_button)
         layout.addLayout(bar)
+        #: buttons for the write actions (aliases, stages, edits) go here
+        self.actions_row = QHBoxLayout()
+        layout.addLayout(self.actions_row)
+        self.deployments_label = QLabel("")
+        self.deployments_label.setObjectName("versionDeployments")
+        self.deployments_label.setWordWrap(True)
+        self.deployments_label.hide()
+        layout.addWidget(self.deployments_label)
         self.browser = QTextBrowser()
         self.browser.setObjectName("versionDetailText")
         self.browser.setOpenExternalLinks(True)
@@ -269,6 +277,11 @@ class VersionDetail(QWidget):
             lineage=self._lineage, lineage_note=self._note, run_url=self._run_url,
             key_filter=self.key_filter.text()))
         bar.setValue(position)
+
+    def set_deployments(self, text: str) -> None:
+        """The line naming this version's deployments ("" hides it)."""
+        self.deployments_label.setText(text)
+        self.deployments_label.setVisible(bool(text))
 
     def set_online(self, online: bool) -> None:
         """Downloads need the server; say why the button is disabled."""

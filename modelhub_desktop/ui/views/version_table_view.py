@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ from modelhub_desktop.core.formatting import plural
 from modelhub_desktop.core.sync import VersionsPage
 from modelhub_desktop.ui.elided_label import ElidedLabel
 from modelhub_desktop.ui.models.record_table import OBJECT_ROLE, RecordSortProxy
+from modelhub_desktop.ui.models.version_rows import row_stamp
 from modelhub_desktop.ui.models.version_table_model import (
     ALIASES_ROLE,
     DEFAULT_FIELDS,
@@ -57,6 +59,8 @@ from modelhub_desktop.ui.views.tables import make_filter_edit, make_table, selec
 class VersionTableView(QWidget):
     versionSelected = Signal(object)  # noqa: N815 - VersionRow | None
     compareRequested = Signal()  # noqa: N815
+    #: a context menu is about to open over these rows: listeners add their actions to it
+    menuRequested = Signal(object, object)  # noqa: N815 - QMenu, list[VersionRow]
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -117,6 +121,8 @@ class VersionTableView(QWidget):
         copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         copy.triggered.connect(self.copy_selection)
         self.table.addAction(copy)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._row_menu)
         layout.addWidget(self.table, 1)
         self.placeholder = QLabel("", self.table.viewport())
         self.placeholder.setObjectName("versionTablePlaceholder")
@@ -227,6 +233,15 @@ class VersionTableView(QWidget):
         del stats  # the batch works them out
         self.show_rows(prepare_rows(versions, runs), reset=reset)
 
+    def set_deployed_by(self, by_version: dict[int, str]) -> None:
+        """The "Deployed by" cells: version -> the deployments serving it."""
+        if all(r.deployed_by == by_version.get(r.key, "") for r in self.model.records()):
+            return
+        rows = [replace(r, deployed_by=by_version.get(r.key, ""),
+                        stamp=row_stamp(r.version, r.run, by_version.get(r.key, "")))
+                for r in self.model.records()]
+        self.model.set_records(rows)
+
     def _update_placeholder(self, *_args: object) -> None:
         rows, shown = self.model.rowCount(), self.proxy.rowCount()
         self.count_label.setText(plural(rows, "version") if rows else "")
@@ -311,6 +326,17 @@ class VersionTableView(QWidget):
         highlight.setChecked(self.model.highlight_best)
         highlight.triggered.connect(self._toggle_highlight)
         menu.popup(header.mapToGlobal(pos))
+
+    def _row_menu(self, pos: QPoint) -> None:
+        rows = self.selected_rows()
+        if not rows:
+            return
+        menu = QMenu(self)
+        menu.setObjectName("versionMenu")
+        self.menuRequested.emit(menu, rows)
+        if not menu.isEmpty():
+            menu.exec(self.table.viewport().mapToGlobal(pos))
+        menu.deleteLater()
 
     def _set_direction(self, key: str, direction: str) -> None:
         self.model.set_direction(key, direction)

@@ -1,0 +1,1 @@
+"""Deploy a registered version as a service: backends, records and their states."""
