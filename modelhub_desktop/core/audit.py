@@ -30,6 +30,7 @@ _KEY_RE = re.compile(r"^modelhub\.audit\.(\d{1,12})\.([0-9a-f]{1,16})$")
 ACTIONS = (
     "alias.set", "alias.delete", "alias.rollback", "stage.transition", "stage.rollback",
     "description.edit", "tag.set", "tag.delete", "model.rename", "version.delete",
+    "model.delete",
     "request.create", "request.approve", "request.reject", "request.cancel", "check.override",
 )
 #: `from`/`to` of edits (descriptions, tag values) are shortened to this many characters.

@@ -1,25 +1,28 @@
 """Governance events for some models or a date range, as CSV and HTML, with the result
 of verifying each model's audit hash chain (core/audit.py `verify`).
 
-Events come from three places: the audit chain on each model (alias and stage moves,
-roll backs, deletions, request decisions, check overrides), the requests on its
-versions (when checks ran and what they found), and the app's deployment records.
+Events come from four places: the audit chain on each model (alias and stage moves,
+roll backs, version deletions, request decisions, check overrides), the registry-wide log
+of model deletions and renames (core/registry_audit.py), the requests on its versions
+(when checks ran and what they found), and the app's deployment records.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from modelhub_desktop.core import audit
+from modelhub_desktop.core import audit, registry_audit
 from modelhub_desktop.core import requests as rq
 from modelhub_desktop.core.deploy.base import DeploymentRecord
 from modelhub_desktop.core.domain import ModelVersion, RegisteredModel
 from modelhub_desktop.core.registry import RegistryGateway
 from modelhub_desktop.core.report_html import esc, iso, page, table
+
+REGISTRY_LOG_LABEL = f"{registry_audit.EXPERIMENT_NAME} (deleted and renamed models)"
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,7 @@ class ReportEvent:
     who: str = ""
     reason: str = ""
     ref: str = ""
-    source: str = "audit"  # "audit" | "request" | "deployment"
+    source: str = "audit"  # "audit" | "registry" | "request" | "deployment"
     chain: str = ""  # the audit entry's verification status ("ok", "altered", ...)
 
 
@@ -72,27 +75,43 @@ def _in_range(when: int, start: int | None, end: int | None) -> bool:
     return (start is None or when >= start) and (end is None or when < end)
 
 
+def _chain(label: str, tags: Mapping[str, str]) -> tuple[ChainSummary, audit.ChainReport]:
+    report = audit.verify(tags)
+    return ChainSummary(label, len(report.entries),
+                        tuple(f"{e.key}: {e.status}" + (f" ({e.message})" if e.message else "")
+                              for e in report.broken)), report
+
+
 def build(models: Iterable[RegisteredModel], versions: Iterable[ModelVersion] = (),
           deployments: Iterable[DeploymentRecord] = (), *, start: int | None = None,
-          end: int | None = None, generated_at: int = 0) -> AuditReport:
+          end: int | None = None, generated_at: int = 0,
+          registry_log: Mapping[str, str] | None = None,
+          all_models: bool = False) -> AuditReport:
     """The report from models (their tags hold the audit chain), versions (their tags hold
-    requests) and deployment records; events outside [start, end) are left out, the chain
-    is verified whole."""
+    requests), deployment records and the registry-wide log of deletions and renames
+    (`registry_log`: the "ModelHub audit" experiment's tags; its events about the models
+    reported, or all of them with `all_models`); events outside [start, end) are left out,
+    each chain is verified whole."""
     events: list[ReportEvent] = []
     chains: list[ChainSummary] = []
     names: set[str] = set()
     for model in models:
         names.add(model.name)
-        report = audit.verify(model.tags)
-        evs, _ = audit.read_tags(model.tags)
-        chains.append(ChainSummary(model.name, len(report.entries),
-                                   tuple(f"{e.key}: {e.status}"
-                                         + (f" ({e.message})" if e.message else "")
-                                         for e in report.broken)))
-        for ev in evs:
+        summary, report = _chain(model.name, model.tags)
+        chains.append(summary)
+        for ev in audit.read_tags(model.tags)[0]:
             if _in_range(ev.when, start, end):
                 events.append(ReportEvent(ev.when, model.name, ev.action, ev.target, ev.from_,
                                           ev.to, ev.who, ev.reason, ev.ref, "audit",
+                                          report.status_of(ev.key) or ""))
+    if registry_log:
+        summary, report = _chain(REGISTRY_LOG_LABEL, registry_log)
+        chains.append(summary)
+        for ev in audit.read_tags(registry_log)[0]:
+            about = ev.from_ or ev.to
+            if (all_models or {ev.from_, ev.to} & names) and _in_range(ev.when, start, end):
+                events.append(ReportEvent(ev.when, about, ev.action, ev.target, ev.from_,
+                                          ev.to, ev.who, ev.reason, ev.ref, "registry",
                                           report.status_of(ev.key) or ""))
     for mv in versions:
         if mv.model_name not in names:
@@ -123,7 +142,8 @@ def gather(gw: RegistryGateway, model_names: Sequence[str] = (), *, start: int |
     models = [gw.get_model(n) for n in model_names] if model_names else gw.list_models()
     versions = [v for m in models for v in gw.list_versions(m.name)
                 if any(k.startswith(rq.PREFIX) for k in v.tags)]
-    return build(models, versions, deployments, start=start, end=end, generated_at=now)
+    return build(models, versions, deployments, start=start, end=end, generated_at=now,
+                 registry_log=registry_audit.read_log(gw), all_models=not model_names)
 
 
 CSV_HEADER = ("when_utc", "model", "action", "target", "from", "to", "who", "reason", "ref",

@@ -13,6 +13,7 @@ import os
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -91,6 +92,11 @@ class MetadataCache:
         self.recovered: str = ""
         self._lock = threading.RLock()
         self._conn = self._open_or_recover()
+        #: Reads go through one connection per thread: in WAL mode they see the last
+        #: committed snapshot without waiting for a write (a sync of 20,000 versions) or
+        #: another thread's long read to finish; the UI thread's reads never block.
+        self._readers: dict[int, tuple[weakref.ref[threading.Thread], sqlite3.Connection]] = {}
+        self._writing = threading.local()
 
     # -- opening, migration, recovery --------------------------------------------------
     def _open_or_recover(self) -> sqlite3.Connection:
@@ -170,7 +176,28 @@ class MetadataCache:
 
     def close(self) -> None:
         with self._lock:
+            for _thread, conn in self._readers.values():
+                conn.close()
+            self._readers.clear()
             self._conn.close()
+
+    def _reader(self) -> sqlite3.Connection:
+        """This thread's read connection (made on first use; those of ended threads closed)."""
+        ident = threading.get_ident()
+        found = self._readers.get(ident)
+        if found is not None and found[0]() is threading.current_thread():
+            return found[1]
+        conn = sqlite3.connect(self.path, timeout=15, check_same_thread=False,
+                               isolation_level=None)
+        conn.execute("PRAGMA busy_timeout=15000")
+        with self._lock:
+            for key, (thread, old) in list(self._readers.items()):
+                alive = thread()
+                if key == ident or alive is None or not alive.is_alive():
+                    old.close()
+                    del self._readers[key]
+            self._readers[ident] = (weakref.ref(threading.current_thread()), conn)
+        return conn
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -180,6 +207,7 @@ class MetadataCache:
                 self._conn.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
                 raise StorageError(f"The local cache is busy or read-only: {exc}.") from None
+            self._writing.active = True
             try:
                 yield self._conn
                 self._conn.execute("COMMIT")
@@ -189,6 +217,8 @@ class MetadataCache:
             except BaseException:
                 self._rollback()
                 raise
+            finally:
+                self._writing.active = False
 
     def _rollback(self) -> None:
         """Undo the open transaction (SQLite may already have, e.g. on a full disk)."""
@@ -196,8 +226,12 @@ class MetadataCache:
             self._conn.execute("ROLLBACK")
 
     def _read(self, sql: str, args: Iterable[object] = ()) -> list[tuple]:
-        with self._lock:
+        if getattr(self._writing, "active", False):  # inside this thread's transaction
             return self._conn.execute(sql, tuple(args)).fetchall()
+        try:
+            return self._reader().execute(sql, tuple(args)).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise StorageError(f"Could not read the local cache: {exc}.") from None
 
     def query(self, sql: str, args: Iterable[object] = ()) -> list[tuple]:
         """Rows of one read statement (for modules that keep their own tables here)."""

@@ -5,6 +5,8 @@ verifies) them offline. MLflow records no alias or stage move, so each look at a
 (a sync, a version load, the watch poll) compares its aliases and stages with the last
 look and stores what differs as observed moves, timed when the app noticed them. The
 app's own writes update the last-seen state directly: its moves are in the audit trail.
+The registry-wide audit log (deleted and renamed models, core/registry_audit.py) is
+mirrored in the same table under a model name no model has.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from modelhub_desktop.core.alias_timeline import (
 )
 from modelhub_desktop.core.cache import MetadataCache
 from modelhub_desktop.core.domain import ModelVersion, RegisteredModel
+from modelhub_desktop.core.registry_audit import CACHE_SCOPE
 
 ALIAS, STAGE = "alias", "stage"
 SlotMap = dict[str, list[int]]
@@ -55,7 +58,7 @@ class GovernanceStore:
             if complete:
                 names = {m.name for m in listed}
                 for (name,) in tx.execute("SELECT DISTINCT model_name FROM audit_tags"):
-                    if name not in names:
+                    if name not in names and name != CACHE_SCOPE:
                         tx.execute("DELETE FROM audit_tags WHERE model_name=?", (name,))
             for model in listed:
                 tx.execute("DELETE FROM audit_tags WHERE model_name=?", (model.name,))
@@ -67,6 +70,19 @@ class GovernanceStore:
         rows = self.cache.query("SELECT key, value FROM audit_tags WHERE model_name=?",
                                 (model_name,))
         return {k: v for k, v in rows}
+
+    def store_registry_log(self, tags: Mapping[str, str], complete: bool = True) -> None:
+        """Mirror the registry-wide log's audit tags (`complete`: all of them, as read from
+        the server; else entries just written, added to the mirror)."""
+        rows = [(CACHE_SCOPE, k, v) for k, v in tags.items() if audit.is_audit_key(k)]
+        with self.cache.transaction() as tx:
+            if complete:
+                tx.execute("DELETE FROM audit_tags WHERE model_name=?", (CACHE_SCOPE,))
+            tx.executemany("INSERT OR REPLACE INTO audit_tags(model_name, key, value) "
+                           "VALUES (?, ?, ?)", rows)
+
+    def registry_log(self) -> dict[str, str]:
+        return self.audit_tags(CACHE_SCOPE)
 
     # -- observed moves --------------------------------------------------------------------
     def observe(self, model_name: str, kind: str, state: Mapping[str, Sequence[int]], at: int,

@@ -4,6 +4,8 @@ Like the moves in core/governance.py, each edit refetches what the user looked a
 and stops with `Conflict` when someone changed it since, records one audit event per
 change on the model, and reads the server's state back afterwards. Deleting a version or
 a model that holds an alias or the Production stage is refused, with the reason.
+Deleting or renaming a whole model is also recorded in the registry-wide audit log
+(core/registry_audit.py): a deleted model's own chain goes with it.
 """
 
 from __future__ import annotations
@@ -12,16 +14,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from modelhub_desktop.core import audit
+from modelhub_desktop.core import audit, registry_audit
 from modelhub_desktop.core.domain import ModelVersion, RegisteredModel
-from modelhub_desktop.core.errors import InvalidInput, PermissionDenied
+from modelhub_desktop.core.errors import InvalidInput, ModelHubError, PermissionDenied
 from modelhub_desktop.core.governance import Conflict, GovernanceGateway, record_event
 from modelhub_desktop.core.permissions import Action, explain_denied
 
 PROTECTED_STAGE = "Production"
 
 
-class EditGateway(GovernanceGateway, Protocol):
+class EditGateway(GovernanceGateway, registry_audit.RegistryAuditGateway, Protocol):
     """The gateway calls edits need (RegistryGateway has them all)."""
 
     def delete_model_tag(self, model_name: str, key: str) -> None: ...
@@ -38,12 +40,15 @@ class EditGateway(GovernanceGateway, Protocol):
 @dataclass(frozen=True)
 class EditResult:
     """The model as the server shows it after the edit (None once deleted), the edited
-    version (None for model edits or once deleted) and the audit events written."""
+    version (None for model edits or once deleted), the audit events written on the model
+    and in the registry-wide log (`logged`), and what the user should still be told."""
 
     model: RegisteredModel | None
     version: ModelVersion | None
     events: tuple[audit.AuditEvent, ...]
     verified: bool
+    logged: tuple[audit.AuditEvent, ...] = ()
+    warning: str = ""
 
 
 def _denied(action: Action, model_name: str, exc: PermissionDenied) -> Exception:
@@ -145,7 +150,12 @@ def rename_model(gw: EditGateway, model_name: str, new_name: str, *, who: str,
         raise _denied(Action.RENAME_MODEL, model_name, exc) from None
     renamed = RegisteredModel(new_name, tags=model.tags)
     event = record_event(gw, renamed, who, "model.rename", "model", model_name, new_name, reason)
-    return _after(gw, new_name, None, (event,), lambda m, _v: m.name == new_name)
+    # also where a reader of the old name looks; the model's own chain has it regardless
+    logged, why = registry_audit.try_record(gw, who, registry_audit.RENAME, model_name,
+                                            new_name, reason)
+    result = _after(gw, new_name, None, (event,), lambda m, _v: m.name == new_name)
+    return replace(result, logged=(logged,) if logged else (),
+                   warning=f"Not in the registry-wide log: {why}" if why else "")
 
 
 def why_not_delete_version(model: RegisteredModel, version: ModelVersion) -> str:
@@ -192,20 +202,33 @@ def delete_version(gw: EditGateway, model_name: str, version: int, *, who: str,
     return EditResult(after, None, (event,), True)
 
 
-def delete_model(gw: EditGateway, model_name: str, *, who: str) -> EditResult:
+def delete_model(gw: EditGateway, model_name: str, *, who: str, reason: str = "",
+                 audit_log: bool = True) -> EditResult:
     """Delete the model and all its versions, unless it holds an alias or a version is in
-    Production. Its audit trail goes with it (it lives in the model's tags)."""
+    Production. Its own audit trail goes with it (it lives in the model's tags), so the
+    deletion is recorded in the registry-wide log. Before deleting, raises
+    `AuditLogUnavailable` when that entry cannot be written; `audit_log=False` (the user
+    agreed to delete without it) skips the log."""
     model = gw.get_model(model_name)
     stages = {v.version: v.current_stage for v in gw.list_versions(model_name)}
     refusal = why_not_delete_model(model, stages)
     if refusal:
         raise InvalidInput(refusal)
-    del who  # nothing is left on the server to record it on
+    log = registry_audit.open_log(gw) if audit_log else None
     try:
         gw.delete_model(model_name)
     except PermissionDenied as exc:
         raise _denied(Action.DELETE_MODEL, model_name, exc) from None
-    return EditResult(None, None, (), True)
+    if log is None:
+        return EditResult(None, None, (), True,
+                          warning="No audit entry was written for the deletion.")
+    try:
+        event = registry_audit.record(gw, log, who, registry_audit.DELETE, model_name, "",
+                                      reason)
+    except ModelHubError as exc:  # refused between the check and the write
+        return EditResult(None, None, (), True,
+                          warning=f"The deletion happened, but {exc}")
+    return EditResult(None, None, (), True, logged=(event,))
 
 
 Shown = Callable[[RegisteredModel, ModelVersion | None], bool]

@@ -1,4 +1,5 @@
-"""The registry writes of `RegistryGateway` (tags, descriptions, rename, delete, stages).
+"""The registry writes of `RegistryGateway` (tags, descriptions, rename, delete, stages),
+and the experiment calls of the registry-wide audit log (core/registry_audit.py).
 
 A mixin: the gateway provides `_call` (connect, count, translate errors) and `_registry`
 (MLflow's registry store for the profile). Governance logic (checks, audit) is in
@@ -12,10 +13,12 @@ from typing import Any
 
 from modelhub_desktop.core.domain import ModelVersion
 from modelhub_desktop.core.mlflow_mapping import to_version
+from modelhub_desktop.core.registry_audit import AuditExperiment
 
 
 class RegistryWrites:
     _registry: Any
+    _tracking: Any
 
     def _call(self, what: str) -> AbstractContextManager[None]:
         raise NotImplementedError
@@ -68,3 +71,22 @@ class RegistryWrites:
             mv = self._registry.transition_model_version_stage(
                 model_name, str(version), stage, archive_existing)
         return to_version(mv, tuple(sorted(mv.aliases or ())))
+
+    # -- the registry-wide audit log (an experiment's tags) ---------------------------------
+    def get_experiment_by_name(self, name: str) -> AuditExperiment | None:
+        with self._call("get_experiment_by_name"):
+            exp = self._tracking.get_experiment_by_name(name)
+        if exp is None:
+            return None
+        return AuditExperiment(str(exp.experiment_id), dict(exp.tags or {}),
+                               str(exp.lifecycle_stage))
+
+    def create_experiment(self, name: str) -> str:
+        with self._call("create_experiment"):
+            return str(self._tracking.create_experiment(name))
+
+    def set_experiment_tag(self, experiment_id: str, key: str, value: str) -> None:
+        from mlflow.entities import ExperimentTag
+
+        with self._call("set_experiment_tag"):
+            self._tracking.set_experiment_tag(experiment_id, ExperimentTag(key, value))

@@ -39,9 +39,14 @@ def well_formed(answer: Prediction, payload: object) -> tuple[bool, str]:
         return False, "The served model answered without predictions."
     rows = _rows(payload)
     if rows is not None and isinstance(preds, list) and len(preds) != rows:
-        return False, f"The served model answered {len(preds)} predictions for {rows} rows."
-    count = f"{len(preds)} predictions" if isinstance(preds, list) else "a prediction"
+        return False, (f"The served model answered {_count(len(preds), 'prediction')} for "
+                       f"{_count(rows, 'row')}.")
+    count = _count(len(preds), "prediction") if isinstance(preds, list) else "a prediction"
     return True, f"Served and answered {count} in {answer.latency_ms:.0f} ms."
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _rows(payload: object) -> int | None:

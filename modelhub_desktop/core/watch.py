@@ -25,8 +25,6 @@ from modelhub_desktop.core.governance_store import (
 )
 from modelhub_desktop.core.progress import TaskContext
 
-DEFAULT_INTERVAL_S = 120
-
 
 class WatchGateway(Protocol):
     def get_model(self, name: str) -> RegisteredModel: ...

@@ -25,6 +25,7 @@ from modelhub_desktop.core.deploy.base import DeploymentRecord
 from modelhub_desktop.core.domain import RegisteredModel
 from modelhub_desktop.core.errors import InvalidInput, ModelHubError
 from modelhub_desktop.core.progress import TaskContext
+from modelhub_desktop.core.request_mirror import ALL_MODELS, RequestMirror, mirror_file
 from modelhub_desktop.core.smoke_check import SmokeServer, service_smoke
 from modelhub_desktop.ui.dialogs.approve_dialog import ApproveDialog, Mode
 from modelhub_desktop.ui.dialogs.card_export import (
@@ -39,7 +40,7 @@ from modelhub_desktop.ui.dialogs.policy_dialog import PolicyDialog
 from modelhub_desktop.ui.dialogs.request_dialog import RequestDialog
 from modelhub_desktop.ui.models.version_rows import VersionRow
 from modelhub_desktop.ui.task_keys import TaskKey
-from modelhub_desktop.ui.views.inbox_view import InboxView
+from modelhub_desktop.ui.views.inbox_view import InboxView, offline_note
 
 if TYPE_CHECKING:
     from modelhub_desktop.ui.main_window import MainWindow
@@ -105,21 +106,35 @@ class ApprovalFeature(QObject):
         self.inbox.set_requests([], "Pending requests")
 
     # -- the Inbox ---------------------------------------------------------------------------
+    def mirror(self) -> RequestMirror:
+        """This profile's requests as last read from the server (what the Inbox shows offline)."""
+        return RequestMirror(mirror_file(self.window.ctx.paths.cache_dir,
+                                         self.window.profile.cache_key))
+
     def refresh(self) -> None:
-        if not self.window.controller.online:  # requests live on the server only
-            return
+        """The Inbox from the server (mirrored on this machine), or offline from the mirror."""
         gw, model = self._gateway(), self.window.controller.current_model
         one_model = self.inbox.model_only.isChecked() and bool(model)
+        mirror, online = self.mirror(), bool(self.window.controller.online)
 
-        def work(_ctx: TaskContext) -> list[rq.PromotionRequest]:
+        def work(_ctx: TaskContext) -> tuple[list[rq.PromotionRequest], int | None]:
+            if not online:
+                found = mirror.of_model(model) if one_model else mirror.pending()
+                return found, mirror.synced_at(model if one_model else ALL_MODELS)
             if one_model:
-                return approval.requests_of(gw.list_versions(model))
-            return approval.pending_requests(gw)
+                found = approval.requests_of(gw.list_versions(model))
+                mirror.store_model(model, found)
+            else:
+                found = approval.pending_requests(gw)
+                mirror.store_pending(found)
+            return found, None
 
-        def shown(found: list[rq.PromotionRequest]) -> None:
+        def shown(got: tuple[list[rq.PromotionRequest], int | None]) -> None:
+            found, cached_at = got
             heading = (f"Requests for {model} ({len(found)})" if one_model
                        else f"Pending requests across models ({len(found)})")
             self.inbox.set_requests(found, heading)
+            self.inbox.set_note("" if online else offline_note(cached_at))
             count = sum(r.state == rq.PENDING for r in found)
             self.window.tabs.setTabText(self.tab, f"Inbox ({count})" if count else "Inbox")
 
@@ -132,7 +147,7 @@ class ApprovalFeature(QObject):
             return
         who = self.reviewers.get(req.model_name)
         self.inbox.detail.set_request(req, who, online)
-        if who is None and self._gateway() is not None:
+        if who is None and online and self._gateway() is not None:
             gw, approvers = self._gateway(), self.policy.approvers
             profile = self.window.profile
 

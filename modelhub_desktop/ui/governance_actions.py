@@ -11,10 +11,11 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
 from modelhub_desktop.core.domain import ModelVersion, RegisteredModel
+from modelhub_desktop.core.governance_settings import DEFAULT_PROMOTE_ALIASES
 from modelhub_desktop.core.model_edits import why_not_delete_model, why_not_delete_version
 from modelhub_desktop.core.permissions import Action, ModelPermission
 
-DEFAULT_PROMOTE_ALIASES = ("champion", "challenger")
+__all__ = ["DEFAULT_PROMOTE_ALIASES", "Context", "GovernanceActions", "Spec"]
 
 
 @dataclass

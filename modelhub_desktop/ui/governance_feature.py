@@ -6,6 +6,7 @@ says the user may do (asked once per model), disabled with the reason otherwise.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
@@ -18,12 +19,10 @@ from modelhub_desktop.core.history import ModelHistory, model_history
 from modelhub_desktop.core.permissions import ModelPermission, fetch_permission
 from modelhub_desktop.core.promotion import DeploymentsFor
 from modelhub_desktop.core.watch import WatchNotice
-from modelhub_desktop.ui.governance_actions import (
-    DEFAULT_PROMOTE_ALIASES,
-    Context,
-    GovernanceActions,
-)
+from modelhub_desktop.ui.deleted_models_flow import DeletedModelsFlow
+from modelhub_desktop.ui.governance_actions import Context, GovernanceActions
 from modelhub_desktop.ui.governance_flows import GovernanceFlows
+from modelhub_desktop.ui.governance_settings_flow import GovernanceSettingsFlow
 from modelhub_desktop.ui.governance_writes import GovernanceWriter
 from modelhub_desktop.ui.model_watch import ModelWatch
 from modelhub_desktop.ui.task_keys import TaskKey
@@ -46,10 +45,6 @@ DETAIL_BUTTONS = ("setAliasAction", "removeAliasAction", "rollbackAliasAction",
                   "deleteVersionAction")
 
 
-def promote_aliases_key(profile: Profile) -> str:
-    return f"profiles/{profile.name}/promoteAliases"
-
-
 class GovernanceFeature(QObject):
     """Built as `GovernanceFeature(window)`; owns its actions, dialogs, tab and watch."""
 
@@ -65,6 +60,8 @@ class GovernanceFeature(QObject):
         self.history_tab = window.tabs.addTab(self.history_view, "History")
         self.watch = ModelWatch(window)
         self.flows = GovernanceFlows(self)
+        self.settings = GovernanceSettingsFlow(self)
+        self.deleted_models = DeletedModelsFlow(self)
         self.detail_buttons: dict[str, QToolButton] = {}
         #: the detail pane's action buttons: a tool bar folds what does not fit into »
         self.toolbar = QToolBar("Version actions")
@@ -109,19 +106,16 @@ class GovernanceFeature(QObject):
 
     def _on_profile(self, profile: Profile) -> None:
         self.permissions.clear()
-        settings = self.window.ctx.settings
-        raw = settings.value(promote_aliases_key(profile), None)
-        names = [str(n) for n in raw] if isinstance(raw, list) else (
-            [str(raw)] if isinstance(raw, str) and raw else list(DEFAULT_PROMOTE_ALIASES))
-        if raw is None:  # written once, so the profile's alias names can be edited there
-            settings.setValue(promote_aliases_key(profile), names)
+        self.settings.on_profile(profile)  # promote aliases, watch interval
+        self.refresh_history()
+        self.update()
+
+    def set_promote_aliases(self, names: Sequence[str]) -> None:
+        """One "Promote to @name" action (menus, detail pane) per alias name."""
         self.toolbar.clear()  # before the old promote actions go
         for alias, act in zip(names, self.actions.set_promote_aliases(names), strict=True):
             act.triggered.connect(lambda _=False, a=alias: self.flows.promote(a))
         self._fill_toolbar()
-        self.watch.start(profile)
-        self.refresh_history()
-        self.update()
 
     def _on_model_changed(self) -> None:
         model = self.window.model_list.current_model()

@@ -3,6 +3,7 @@ write (through `GovernanceWriter`, on the mutation thread)."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from modelhub_desktop.core.errors import ModelHubError
 from modelhub_desktop.core.governance_store import GovernanceStore
 from modelhub_desktop.core.promotion import PromotionPreview, preview
 from modelhub_desktop.core.registry import RegistryGateway
+from modelhub_desktop.core.registry_audit import AuditLogUnavailable
 from modelhub_desktop.ui.dialogs.alias_dialog import AliasDialog
 from modelhub_desktop.ui.dialogs.choice_dialog import ChoiceDialog
 from modelhub_desktop.ui.dialogs.delete_dialog import DeleteDialog
@@ -23,6 +25,7 @@ from modelhub_desktop.ui.dialogs.promote_dialog import PromoteDialog
 from modelhub_desktop.ui.dialogs.rename_dialog import RenameDialog
 from modelhub_desktop.ui.dialogs.stage_dialog import StageDialog
 from modelhub_desktop.ui.dialogs.tags_dialog import TagsDialog
+from modelhub_desktop.ui.dialogs.write_dialog import WriteDialog
 from modelhub_desktop.ui.governance_actions import Context
 from modelhub_desktop.ui.task_keys import TaskKey
 
@@ -324,15 +327,36 @@ class GovernanceFlows:
         if ctx is None or ctx.model is None:
             return
         name = ctx.model.name
-        dialog = DeleteDialog(f"model {name} and all its versions", name, self.window,
-                              with_reason=False)
+        dialog = DeleteDialog(f"model {name} and all its versions", name, self.window)
+
         def accepted() -> None:
-            who = self.who
-            self.writer.run(f"Deleting {name}", name,
-                            lambda gw: model_edits.delete_model(gw, name, who=who),
-                            apply="deleted", done=f"{name} deleted.")
+            self._delete_model(name, dialog.reason(), audit_log=True)
 
         self._open(dialog, accepted)
+
+    def _delete_model(self, name: str, reason: str, audit_log: bool) -> None:
+        """Delete with its entry in the registry-wide log; when that entry cannot be
+        written, nothing is deleted until the user agrees to go on without it."""
+        who = self.who
+
+        def ask(error: ModelHubError) -> bool:
+            if not isinstance(error, AuditLogUnavailable):
+                return False
+            dialog = WriteDialog(
+                "Delete without an audit entry?",
+                f"{html.escape(str(error))}<br><br>Other clients will find no record of who "
+                f"deleted <b>{html.escape(name)}</b>, or when. <b>Nothing was deleted yet."
+                "</b> Delete it anyway?",
+                "Delete anyway", "auditMissingDialog", self.window, with_reason=False)
+            dialog.confirm.setStyleSheet("QPushButton { color: #b00020; font-weight: bold; }")
+            dialog.confirm.setAutoDefault(False)  # Enter must not delete without a record
+            self._open(dialog, lambda: self._delete_model(name, reason, audit_log=False))
+            return True
+
+        self.writer.run(f"Deleting {name}", name,
+                        lambda gw: model_edits.delete_model(gw, name, who=who, reason=reason,
+                                                            audit_log=audit_log),
+                        apply="deleted", done=f"{name} deleted.", handle=ask)
 
     def _failed(self, what: str, error: ModelHubError) -> None:
         self.window.status.showMessage(f"{what} failed: {error}", 15000)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
+from modelhub_desktop.core import audit
 from modelhub_desktop.core.cache import now_ms
 from modelhub_desktop.core.domain import RegisteredModel
 from modelhub_desktop.core.errors import ModelHubError, PermissionDenied
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
 Result = WriteResult | EditResult
 Write = Callable[[RegistryGateway], Result]
+Handler = Callable[[ModelHubError], bool]
 
 
 class GovernanceWriter(QObject):
@@ -47,9 +49,10 @@ class GovernanceWriter(QObject):
         self.window = window
 
     def run(self, what: str, model_name: str, write: Write, apply: str = "reload",
-            done: str = "") -> None:
+            done: str = "", handle: Handler | None = None) -> None:
         """Run `write` on the mutation thread. `apply`: "aliases" (update rows in place
-        from the read-back), "reload" (reload the versions), "rename", "deleted"."""
+        from the read-back), "reload" (reload the versions), "rename", "deleted".
+        `handle(error)` may take over an error (returns True) before it is shown."""
         controller = self.window.controller
         session = controller.session
         if session is None or not controller.can_write:
@@ -60,6 +63,9 @@ class GovernanceWriter(QObject):
         def work(task: TaskContext) -> Result:
             result = write(gateway)
             store = GovernanceStore(cache)
+            if isinstance(result, EditResult) and result.logged:
+                store.store_registry_log(dict(audit.encode(e) for e in result.logged),
+                                         complete=False)
             if apply == "rename" and result.model is not None:
                 store.rename(model_name, result.model.name)
             if result.model is not None:
@@ -75,7 +81,7 @@ class GovernanceWriter(QObject):
             work, key=TaskKey.WRITE, scope=model_name, owner=self, mutation=True,
             description=what,
             on_result=lambda result: self._done(result, apply, done or what, model_name),
-            on_error=lambda error: self._error(error, what, model_name))
+            on_error=lambda error: self._error(error, what, model_name, handle))
 
     # -- outcomes ----------------------------------------------------------------------------
     def _done(self, result: Result, apply: str, message: str, model_name: str) -> None:
@@ -84,6 +90,9 @@ class GovernanceWriter(QObject):
         if not result.verified:
             message += (" — but the server shows something else now: someone changed it "
                         "again right after. The view shows the server's state.")
+        if isinstance(result, EditResult) and result.warning:
+            message += " " + result.warning
+            w.notice.add(message)
         w.status.showMessage(message, 15000)
         model = result.model
         if apply == "aliases" and model is not None:
@@ -99,8 +108,12 @@ class GovernanceWriter(QObject):
             w.controller.reload_current_model()
         self.written.emit(message, model)
 
-    def _error(self, error: ModelHubError, what: str, model_name: str) -> None:
+    def _error(self, error: ModelHubError, what: str, model_name: str,
+               handle: Handler | None = None) -> None:
         self.window.status.set_busy(False)
+        if handle is not None and handle(error):
+            self.window.status.clearMessage()
+            return
         self._fail(f"{what} did not happen. {error.title}: {error}")
         if isinstance(error, Conflict):
             self.window.controller.reload_current_model()

@@ -46,6 +46,7 @@ class TaskKey(str, Enum):
     PERMISSION = "permission"
     PROMOTE_PREVIEW = "promote-preview"
     WATCH = "watch"
+    REGISTRY_LOG = "registry-log"
     # writes (always on the mutation thread)
     WRITE = "write"
 

@@ -25,9 +25,14 @@ def open_on(qtbot: QtBot, url: str, data_dir: Path, name: str, versions: int) ->
 
 
 def select(qtbot: QtBot, window: MainWindow, version: int) -> None:
-    assert window.version_table.select_version(version)
-    qtbot.waitUntil(lambda: (row := window.version_table.current_row()) is not None
-                    and row.version.version == version)
+    def selected() -> bool:
+        row = window.version_table.current_row()
+        if row is not None and row.version.version == version:
+            return True
+        assert window.version_table.select_version(version)
+        return False
+
+    qtbot.waitUntil(selected, timeout=20000)
 
 
 def trigger(qtbot: QtBot, window: MainWindow, action: str) -> Any:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from modelhub_desktop.core import requests as rq
+from modelhub_desktop.core.approval import create_request
 from modelhub_desktop.core.check_inputs import gather
 from modelhub_desktop.core.checks import CheckResult, parse_rules, run_checks
 from modelhub_desktop.core.deploy import process
@@ -36,6 +37,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 MODEL = "smoke-check-iris"
 CHAMPION = rq.Target("alias", "champion")
 RULES = parse_rules(["smoke"])
+SHOTS = Path("/work/notes/shots")
 
 
 def _register_files(url: str, files: Mapping[str, str]) -> int:
@@ -156,7 +158,7 @@ def test_a_good_version_is_served_answers_and_is_taken_down(
         server: Server, versions: dict[str, int]) -> None:
     result = _check(server, versions["good"])
     assert (result.status, result.title) == ("pass", "Serves and predicts"), result.message
-    assert result.message.startswith("Served and answered 1 predictions in ")
+    assert result.message.startswith("Served and answered 1 prediction in ")
     assert len(server.local.created) == 1
     assert server.local.created[0].model_uri == f"models:/{MODEL}/{versions['good']}"
     _all_down(server)
@@ -196,7 +198,7 @@ def test_a_wrong_answer_fails_and_the_port_is_free_after(
     server.local.predict = truncated  # type: ignore[attr-defined]
     result = _check(server, versions["good"])
     assert (result.status, result.message) == (
-        "fail", "The served model answered 0 predictions for 1 rows.")
+        "fail", "The served model answered 0 predictions for 1 row.")
     _all_down(server)
 
 
@@ -208,12 +210,28 @@ def test_the_window_runs_the_smoke_check_through_its_deploy_service(
     qtbot.waitUntil(lambda: window.controller.current_model == MODEL, timeout=60000)
     feature = window.approval
     assert feature.smoke_server() is window.deploy.service
-    feature.policies.set(window.profile.name, ApprovalPolicy(rules=("smoke",)))
+    feature.policies.set(window.profile.name,
+                         ApprovalPolicy(rules=("smoke", "signature", "run-finished")))
     got: list[list[CheckResult]] = []
     feature.run_checks(MODEL, versions["good"], CHAMPION, got.append)
     qtbot.waitUntil(lambda: bool(got), timeout=180000)
-    (result,) = got[0]
-    assert result.status == "pass", result.message
-    assert result.message.startswith("Served and answered 1 predictions")
+    smoke, signature, finished = got[0]
+    assert smoke.status == "pass", smoke.message
+    assert smoke.message.startswith("Served and answered 1 prediction in ")
+    assert (signature.status, finished.status) == ("pass", "pass")
     assert window.deploy.service.records() == []
+
+    # the checklist as a reviewer sees it
+    req = create_request(window.controller.session.gateway, MODEL, versions["good"], CHAMPION,
+                         who="ann", comment="first iris model, smoke-tested", checks=got[0])
+    feature.refresh()
+    inbox = feature.inbox
+    qtbot.waitUntil(lambda: inbox.select(req.id), timeout=30000)
+    window.tabs.setCurrentWidget(inbox)
+    text = inbox.detail.body.toPlainText()
+    assert "✔ pass" in text and "Serves and predicts" in text and "Served and answered" in text
+    if SHOTS.is_dir():
+        window.resize(1200, 800)
+        qtbot.wait(200)
+        inbox.detail.grab().save(str(SHOTS / "request_checklist.png"))
     close_when_idle(qtbot, window)

@@ -18,9 +18,11 @@ from pytestqt.qtbot import QtBot
 
 from modelhub_desktop.core import audit
 from modelhub_desktop.core.governance import actor
+from modelhub_desktop.core.governance_store import GovernanceStore
 from modelhub_desktop.ui.dialogs.choice_dialog import ChoiceDialog
 from modelhub_desktop.ui.dialogs.delete_dialog import DeleteDialog
 from modelhub_desktop.ui.dialogs.promote_dialog import PromoteDialog
+from modelhub_desktop.ui.model_watch import NoticeBarNotifier, TrayNotifier, choose_notifier
 from modelhub_desktop.ui.models.model_list_model import COL_ALIASES
 from tests.builders import client_for, make_model
 from tests.e2e.gov_helpers import aliases_shown, confirm, open_on, select, trigger
@@ -30,6 +32,15 @@ from tests.servers import MlflowServer
 pytestmark = pytest.mark.e2e
 
 NAMES = ["gov ui ü – модель 模型 with spaces", "u" * 200]
+
+
+def _log_events(client: object) -> list[audit.AuditEvent]:
+    """The events a plain client reads on the "ModelHub audit" experiment (chain intact)."""
+    exp = client.get_experiment_by_name("ModelHub audit")  # type: ignore[attr-defined]
+    assert exp is not None
+    events, problems = audit.read_tags(exp.tags)
+    assert not problems and audit.verify(exp.tags).ok
+    return events
 
 
 def _events(client: object, name: str) -> list[audit.AuditEvent]:
@@ -190,6 +201,9 @@ def test_edit_rename_and_delete(qtbot: QtBot, mlflow_server: MlflowServer,
     wait_for_tasks(qtbot, window.ctx.runner)
     actions = [e.action for e in _events(plain, new)]
     assert actions == ["description.edit", "tag.set", "version.delete", "model.rename"]
+    # a reader of the old name finds where it went, in the registry-wide log
+    renamed = [e for e in _log_events(plain) if e.action == "model.rename" and e.from_ == name]
+    assert [(e.to, e.who, e.target) for e in renamed] == [(new, actor(), "model")]
     assert window.governance.history_view.history is not None
     assert window.governance.history_view.history.model_name == new
 
@@ -204,9 +218,36 @@ def test_delete_a_model_behind_its_name(qtbot: QtBot, mlflow_server: MlflowServe
     dialog.typed.setText(name[:-1])
     assert not dialog.confirm.isEnabled()
     dialog.typed.setText(name)
+    dialog.reason_edit.setText("replaced by gov delete v2")
+    before = int(time.time() * 1000)
     confirm(qtbot, window, dialog)
     assert not plain.search_registered_models(f"name = '{name}'")
     qtbot.waitUntil(lambda: all(m.name != name for m in window.model_list.model.records()))
+
+    # the model's tags went with it: a plain client finds the deletion on the experiment
+    found = [e for e in _log_events(plain) if e.action == "model.delete" and e.from_ == name]
+    assert len(found) == 1
+    event = found[0]
+    assert (event.who, event.target, event.to, event.reason) == (
+        actor(), "model", "", "replaced by gov delete v2")
+    assert before <= event.when <= int(time.time() * 1000)
+
+    # ... and the History tab's "Deleted models" window shows it (from the cache, then
+    # read again from the server)
+    window.governance.show_history()
+    window.governance.history_view.deleted_button.click()
+    view = window.governance.deleted_models.view
+    assert view is not None and view.isVisible() and view.objectName() == "deletedModelsView"
+    wait_for_tasks(qtbot, window.ctx.runner)
+    shown = [view.proxy.index(r, 3).data() for r in range(view.proxy.rowCount())]
+    assert f"model deleted: {name}" in shown
+    assert not view.broken.isVisible()
+    view.close()
+    store = GovernanceStore(window.controller.session.cache)  # type: ignore[union-attr]
+    assert event.key in store.registry_log()
+    window.refresh()  # a full sync keeps the registry-wide mirror
+    wait_for_tasks(qtbot, window.ctx.runner)
+    assert event.key in store.registry_log()
 
 
 def test_second_client_move_is_observed_and_tamper_shows_broken(
@@ -318,3 +359,112 @@ def test_a_move_by_someone_else_stops_the_write_and_shows_the_server_state(
     assert plain.get_registered_model(name).aliases == {"champion": "3"}
     qtbot.waitUntil(lambda: aliases_shown(window).get(3) == ("champion",))
     wait_for_tasks(qtbot, window.ctx.runner)
+
+
+def test_governance_settings_apply_at_once_and_stay_per_profile(
+        qtbot: QtBot, mlflow_server: MlflowServer, tmp_path: Path) -> None:
+    name = "gov settings ü"
+    make_model(client_for(mlflow_server.url), name, 2, n_params=1, n_metrics=1)
+    data = tmp_path / "data"
+    window = open_on(qtbot, mlflow_server.url, data, name, 2)
+    select(qtbot, window, 2)
+    gov = window.governance
+    assert list(gov.actions.promote) == ["champion", "challenger"]
+    assert gov.watch.timer.interval() == 120_000
+
+    # from the Model menu
+    model_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Model")
+    action = next(a for a in model_menu.actions()
+                  if a.objectName() == "governanceSettingsAction")
+    action.trigger()
+    dialog = gov.settings.dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.aliases.setText("gold, latest")
+    assert not dialog.ok.isEnabled() and "reserved" in dialog.problem.text()
+    dialog.aliases.setText("gold, silver-2")
+    dialog.interval.setValue(30)
+    dialog.ok.click()
+
+    assert list(gov.actions.promote) == ["gold", "silver-2"]
+    assert gov.actions.promote["gold"].text() == "Promote to @gold"
+    assert gov.actions.promote["gold"].isEnabled()
+    assert gov.actions.promote["gold"].shortcut().toString() == "Ctrl+Shift+P"
+    assert set(gov.detail_buttons) >= {"promoteAction_gold", "promoteAction_silver-2"}
+    assert "promoteAction_champion" not in gov.detail_buttons
+    menu = QMenu(window)
+    window.version_table.menuRequested.emit(menu, window.version_table.selected_rows())
+    texts = [a.text() for a in menu.actions()]
+    assert "Promote to @gold" in texts and "Promote to @champion" not in texts
+    menu.deleteLater()
+    assert gov.watch.timer.isActive() and gov.watch.timer.interval() == 30_000
+
+    # from the History tab: the watch off
+    gov.show_history()
+    gov.history_view.settings_button.click()
+    dialog = gov.settings.dialog
+    assert dialog is not None and dialog.aliases.text() == "gold, silver-2"
+    assert dialog.interval.value() == 30
+    dialog.watch.setChecked(False)
+    dialog.ok.click()
+    assert not gov.watch.timer.isActive()
+    close_when_idle(qtbot, window)
+
+    # the next launch with the same profile reads them back
+    again = open_on(qtbot, mlflow_server.url, data, name, 2)
+    assert list(again.governance.actions.promote) == ["gold", "silver-2"]
+    assert not again.governance.watch.timer.isActive()
+
+
+def test_a_move_by_another_client_gives_one_notice_through_the_chosen_notifier(
+        qtbot: QtBot, mlflow_server: MlflowServer, tmp_path: Path) -> None:
+    name = "gov notify ü"
+    plain = client_for(mlflow_server.url)
+    make_model(plain, name, 3, n_params=1, n_metrics=1, aliases={"champion": 1})
+    window = open_on(qtbot, mlflow_server.url, tmp_path / "data", name, 3)
+    watch = window.governance.watch
+    assert isinstance(choose_notifier(window, tray_available=True), TrayNotifier)
+    assert isinstance(choose_notifier(window, tray_available=False), NoticeBarNotifier)
+    assert isinstance(watch.notifier, NoticeBarNotifier)  # offscreen: no tray
+
+    sent: list[tuple[str, str]] = []
+
+    class Recording(NoticeBarNotifier):
+        def notify(self, title: str, text: str) -> None:
+            sent.append((title, text))
+            super().notify(title, text)
+
+    watch.notifier = Recording(window)
+    window.notice.dismiss()
+    watch.poll_now()  # nothing moved yet
+    wait_for_tasks(qtbot, window.ctx.runner)
+    assert sent == [] and not window.notice.isVisible()
+
+    plain.set_registered_model_alias(name, "champion", "2")
+    for _ in range(2):  # the second look finds nothing new
+        watch.poll_now()
+        wait_for_tasks(qtbot, window.ctx.runner)
+    assert sent == [("ModelHub: alias or stage moved",
+                     f"Moved by someone else — {name}: @champion moved v1 → v2")]
+    assert window.notice.isVisible()
+    assert window.notice.label.text() == sent[0][1]
+
+
+def test_the_registry_wide_log_chains_and_refuses_a_deleted_experiment(tmp_path: Path) -> None:
+    from modelhub_desktop.core import registry_audit as ra
+    from modelhub_desktop.core.domain import Profile
+    from modelhub_desktop.core.registry import RegistryGateway
+
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    gw = RegistryGateway(Profile(name="local", tracking_uri=uri))
+    assert ra.read_log(gw) == {}
+    log = ra.open_log(gw)  # created on first use
+    first = ra.record(gw, log, "alice", ra.DELETE, "old ü " + "x" * 200, reason="gone")
+    second = ra.record(gw, ra.open_log(gw), "bob", ra.RENAME, "a", "b")
+    tags = ra.read_log(gw)
+    assert set(tags) == {first.key, second.key} and audit.verify(tags).ok
+    assert (second.seq, second.prev) == (2, first.hash)
+    exp = client_for(uri).get_experiment_by_name(ra.EXPERIMENT_NAME)
+    assert exp.tags[ra.SCHEMA_TAG] == "1"
+    client_for(uri).delete_experiment(exp.experiment_id)
+    with pytest.raises(ra.AuditLogUnavailable, match="was deleted; restore it first"):
+        ra.open_log(gw)

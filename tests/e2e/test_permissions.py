@@ -1,15 +1,18 @@
 """Permission-aware actions on a real `mlflow server --app-name basic-auth`: three users
 with READ, EDIT and MANAGE on one model see the actions their level allows enabled, the
-others disabled with the missing level named; a 403 from a write is put into words."""
+others disabled with the missing level named; a 403 from a write is put into words; a
+model deletion whose registry-wide audit entry cannot be written is asked about first."""
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
 
+from modelhub_desktop.core import audit
 from modelhub_desktop.core.domain import Credentials, Profile
 from modelhub_desktop.core.permissions import Level, ModelPermission
 from modelhub_desktop.ui.main_window import MainWindow
@@ -21,6 +24,7 @@ from tests.servers import MlflowServer
 pytestmark = pytest.mark.e2e
 
 NAME = "guarded churn-classifier ü ui"
+LOG = "ModelHub audit"
 
 
 class OneSecret:
@@ -33,7 +37,8 @@ class OneSecret:
         return Credentials(password=self.password)
 
 
-def _window(qtbot: QtBot, url: str, data_dir: Path, user: str, password: str) -> MainWindow:
+def _window(qtbot: QtBot, url: str, data_dir: Path, user: str, password: str,
+            model: str = NAME, rows: int = 2) -> MainWindow:
     from PySide6.QtCore import QSettings
 
     from modelhub_desktop.core.paths import AppPaths
@@ -46,12 +51,12 @@ def _window(qtbot: QtBot, url: str, data_dir: Path, user: str, password: str) ->
     settings = QSettings(str(paths.settings_file), QSettings.Format.IniFormat)
     ctx = AppContext(paths, StubProfiles(profile), OneSecret(password),  # type: ignore[arg-type]
                      TaskRunner(), settings)
-    window = MainWindow(ctx, profile, StartOptions(interactive=False, model=NAME))
+    window = MainWindow(ctx, profile, StartOptions(interactive=False, model=model))
     qtbot.addWidget(window)
     window.show()
-    qtbot.waitUntil(lambda: window.controller.current_model == NAME
-                    and window.version_table.model.rowCount() == 2, timeout=60000)
-    qtbot.waitUntil(lambda: NAME in window.governance.permissions, timeout=30000)
+    qtbot.waitUntil(lambda: window.controller.current_model == model
+                    and window.version_table.model.rowCount() == rows, timeout=60000)
+    qtbot.waitUntil(lambda: model in window.governance.permissions, timeout=30000)
     wait_for_tasks(qtbot, window.ctx.runner)
     return window
 
@@ -143,3 +148,56 @@ def test_a_403_is_put_into_words(qtbot: QtBot, basic_auth_server: MlflowServer,
     with as_admin():
         assert client_for(basic_auth_server.url).get_registered_model(NAME).aliases == {
             "champion": "1"}
+
+
+def test_a_delete_whose_audit_entry_cannot_be_written_is_asked_first(
+        qtbot: QtBot, basic_auth_server: MlflowServer, tmp_path: Path) -> None:
+    url = basic_auth_server.url
+    name = "guarded delete ü " + secrets.token_hex(3)
+    with as_admin():
+        from mlflow.server import get_app_client
+
+        plain = client_for(url)
+        plain.create_registered_model(name)
+        run = plain.create_run(plain.create_experiment(f"for {name}"))
+        plain.create_model_version(name, f"{run.info.artifact_uri}/model", run.info.run_id,
+                                   await_creation_for=0)
+        if plain.get_experiment_by_name(LOG) is None:
+            plain.create_experiment(LOG)  # the user gets the default: READ on it
+        user, password = new_user(url, "ui-deleter")
+        get_app_client("basic-auth", tracking_uri=url).grant_user_permission(
+            user, "registered_model", name, "MANAGE")
+
+    def exists() -> bool:
+        with as_admin():
+            return bool(client_for(url).search_registered_models(f"name = '{name}'"))
+
+    def logged() -> list[str]:
+        with as_admin():
+            tags = client_for(url).get_experiment_by_name(LOG).tags
+        events, _ = audit.read_tags(tags)
+        return [e.from_ for e in events if e.action == "model.delete"]
+
+    window = _window(qtbot, url, tmp_path / "data", user, password, model=name, rows=1)
+    flows = window.governance.flows
+    for go_on in (False, True):
+        dialog = trigger(qtbot, window, "deleteModelAction")
+        dialog.typed.setText(name)
+        confirm(qtbot, window, dialog)
+        asked = flows.dialog
+        assert asked is not None and asked.objectName() == "auditMissingDialog"
+        assert asked.isVisible()
+        text = asked.message.text()
+        assert 'experiment, where deletions and renames are recorded' in text
+        assert "you may not create or edit that experiment" in text
+        assert "Nothing was deleted yet." in text and exists()
+        if go_on:
+            confirm(qtbot, window, asked)
+        else:
+            asked.reject()
+            wait_for_tasks(qtbot, window.ctx.runner)
+            assert exists()
+    assert not exists()
+    assert name not in logged()
+    qtbot.waitUntil(lambda: all(m.name != name for m in window.model_list.model.records()))
+    assert "No audit entry was written for the deletion." in window.notice.label.text()

@@ -7,12 +7,20 @@ from pytestqt.qtbot import QtBot
 
 from modelhub_desktop.core import audit
 from modelhub_desktop.core.domain import ModelVersion, RunData
+from modelhub_desktop.core.governance_settings import (
+    OFF,
+    GovernanceSettings,
+    interval_problem,
+    read_aliases,
+    read_interval,
+)
 from modelhub_desktop.core.history import model_history
 from modelhub_desktop.core.lineage import SchemaColumn, VersionLineage
 from modelhub_desktop.core.promotion import build_preview
 from modelhub_desktop.ui.dialogs.alias_dialog import AliasDialog, alias_problem
 from modelhub_desktop.ui.dialogs.delete_dialog import DeleteDialog
 from modelhub_desktop.ui.dialogs.description_dialog import DescriptionDialog
+from modelhub_desktop.ui.dialogs.governance_settings_dialog import GovernanceSettingsDialog
 from modelhub_desktop.ui.dialogs.promote_dialog import PromoteDialog
 from modelhub_desktop.ui.dialogs.stage_dialog import StageDialog
 from modelhub_desktop.ui.dialogs.tags_dialog import TagsDialog
@@ -31,7 +39,9 @@ def test_alias_dialog_says_what_moves_and_refuses_bad_names(qtbot: QtBot) -> Non
     assert not dialog.confirm.isEnabled()
     dialog.combo.setCurrentText("v2")
     assert not dialog.confirm.isEnabled() and "reserved" in dialog.problem.text()
-    assert alias_problem("a b") == "An alias uses letters, digits, '_' and '-' only."
+    assert alias_problem("a b") == ('"a b": alias names may only contain letters, digits, '
+                                    'underscores (_) and dashes (-).')
+    assert "reserved" in alias_problem("Latest")
 
 
 def test_delete_needs_the_exact_name(qtbot: QtBot) -> None:
@@ -106,3 +116,37 @@ def test_history_view_answers_the_date_question(qtbot: QtBot) -> None:
     view.ask("@champion", 1_700_150_000_000)
     assert view.answer.text().endswith(": v2")
     assert view.export_button.isEnabled()
+
+
+def test_governance_settings_check_alias_names_and_the_interval(qtbot: QtBot) -> None:
+    current = GovernanceSettings(("champion", "challenger"), 120)
+    dialog = GovernanceSettingsDialog("prod ü", current)
+    qtbot.addWidget(dialog)
+    assert dialog.aliases.text() == "champion, challenger"
+    assert dialog.watch.isChecked() and dialog.interval.value() == 120
+    assert dialog.ok.isEnabled() and not dialog.problem.isVisibleTo(dialog)
+    for bad, words in (("champion, latest", "reserved"), ("v3", "reads as a version"),
+                       ("a.b", "letters, digits"), ("x" * 256, "at most 255"),
+                       ("", "at least one")):
+        dialog.aliases.setText(bad)
+        assert not dialog.ok.isEnabled(), bad
+        assert words in dialog.problem.text(), (bad, dialog.problem.text())
+    dialog.aliases.setText("gold, silver-2,  gold  Блеск_1")
+    assert dialog.ok.isEnabled()
+    assert dialog.interval.minimum() == 15 and dialog.interval.maximum() == 3600
+    dialog.interval.setValue(5)  # clamped to the minimum
+    assert dialog.settings() == GovernanceSettings(("gold", "silver-2", "Блеск_1"), 15)
+    dialog.watch.setChecked(False)
+    assert not dialog.interval.isEnabled()
+    assert dialog.settings().watch_interval_s == OFF and not dialog.settings().watching
+
+
+def test_stored_governance_settings_are_checked_on_reading() -> None:
+    assert read_interval(None) == 120 and read_interval("45") == 45
+    assert read_interval("0") == OFF
+    assert read_interval("5") == 120 and read_interval("99999") == 120  # out of range
+    assert read_aliases(None) == ["champion", "challenger"]
+    assert read_aliases(["gold", "silver"]) == ["gold", "silver"]
+    assert read_aliases("gold") == ["gold"]
+    assert read_aliases(["gold", "latest"]) == ["champion", "challenger"]
+    assert interval_problem(14) and interval_problem(3601) and not interval_problem(3600)

@@ -81,7 +81,6 @@ def test_inbox_lists_pending_requests_and_buttons_follow_duties(
         view.show()
         qtbot.waitExposed(view)
         view.grab().save(str(SHOTS / "inbox.png"))
-        detail.grab().save(str(SHOTS / "request_checklist.png"))
         view.close()
 
 
@@ -165,3 +164,35 @@ def test_a_200_character_name_is_elided_in_the_request_detail(qtbot: Any) -> Non
     assert header.width() <= 520
     assert name not in detail.body.toPlainText()
     detail.close()
+
+
+def test_the_inbox_reads_the_mirrored_requests_offline(
+        qtbot: Any, mlflow_server: MlflowServer, stored: list[rq.PromotionRequest],
+        tmp_path: Path) -> None:
+    from modelhub_desktop.core.request_mirror import RequestMirror, mirror_file
+    from tests.helpers import close_when_idle, open_window
+
+    data = tmp_path / "d"
+    ids = {r.id for r in stored}
+    online = open_window(qtbot, mlflow_server.url, data)
+    inbox = online.approval.inbox
+    qtbot.waitUntil(lambda: ids <= {r.id for r in inbox.model.records()}, timeout=60000)
+    assert inbox.note.isHidden()
+    close_when_idle(qtbot, online)
+    mirror = RequestMirror(mirror_file(online.ctx.paths.cache_dir, online.profile.cache_key))
+    assert ids <= {r.id for r in mirror.pending()}
+
+    offline = open_window(qtbot, mlflow_server.url, data, offline=True)
+    inbox = offline.approval.inbox
+    qtbot.waitUntil(lambda: ids <= {r.id for r in inbox.model.records()}, timeout=60000)
+    assert offline.controller.online is not True
+    assert not inbox.note.isHidden()
+    assert inbox.note.text().startswith("Offline: cached requests (as read on ")
+    assert "Approve, reject and cancel need the server" in inbox.note.text()
+    assert inbox.select(next(iter(ids)))
+    buttons = inbox.detail.buttons
+    for key in ("approve", "reject", "cancel", "recheck"):
+        assert not buttons[key].isEnabled()
+        assert buttons[key].toolTip() == "Offline: decisions need the server."
+    assert buttons["card"].isEnabled() is True
+    close_when_idle(qtbot, offline)

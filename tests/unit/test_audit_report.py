@@ -70,3 +70,27 @@ def test_a_rewritten_entry_shows_as_broken() -> None:
     assert "#2 was changed after it was written" in chain[2]
     rows = list(csv.DictReader(io.StringIO(audit_report.to_csv(report))))
     assert rows[-1]["chain"] == "broken"
+
+
+def _registry_log() -> dict[str, str]:
+    events: list[audit.AuditEvent] = []
+    for when, action, frm, to in ((4_000, "model.rename", "old churn", NAME),
+                                  (5_000, "model.delete", "gone model", "")):
+        events.append(audit.next_event(events, who="carol", when=when, action=action,
+                                       target="model", from_=frm, to=to, reason="tidy"))
+    return dict(audit.encode(e) for e in events)
+
+
+def test_deletions_and_renames_come_from_the_registry_log() -> None:
+    log = _registry_log()
+    one = audit_report.build([RegisteredModel(NAME, tags=_tags())], registry_log=log)
+    assert [(e.action, e.model, e.source) for e in one.events if e.source == "registry"] == [
+        ("model.rename", "old churn", "registry")]  # only what concerns the model reported
+    every = audit_report.build([RegisteredModel(NAME, tags=_tags())], registry_log=log,
+                               all_models=True)
+    deleted = [e for e in every.events if e.action == "model.delete"]
+    assert deleted and deleted[0].model == "gone model" and deleted[0].who == "carol"
+    labels = [c.model for c in every.chains]
+    assert audit_report.REGISTRY_LOG_LABEL in labels and every.intact
+    rows = list(csv.DictReader(io.StringIO(audit_report.to_csv(every))))
+    assert any(r["action"] == "model.delete" and r["from"] == "gone model" for r in rows)

@@ -140,7 +140,7 @@ def test_smoke_test_serves_predicts_and_always_takes_the_deployment_down() -> No
 
     short = FakeBackend(Prediction(200, {"predictions": [0]}, 5.0))
     assert run_checks(rules, _inputs(example=EXAMPLE), smoke_test(short))[0].message == (
-        "The served model answered 1 predictions for 2 rows.")
+        "The served model answered 1 prediction for 2 rows.")
     down = FakeBackend(fail_create=Unreachable("port 5001 is in use"))
     failed = run_checks(rules, _inputs(example=EXAMPLE), smoke_test(down))[0]
     assert (failed.status, failed.message) == ("fail", "Serving v4 failed: port 5001 is in use")

@@ -3,7 +3,9 @@ latency percentiles and error rate, as small pyqtgraph charts.
 
 It polls the deploy service on a worker while it is visible (a QTimer that starts on
 show and stops on hide, close or when no deployment is chosen), keeping the last few
-hundred samples in memory.
+hundred samples in memory. The charts (pyqtgraph, numpy) are built when the monitor is
+first shown: the deployments tab is made at start-up, and that import would delay the
+window.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import TYPE_CHECKING
 
-import pyqtgraph as pg
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QCloseEvent, QHideEvent, QShowEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
@@ -22,9 +24,11 @@ from modelhub_desktop.core.deploy.base import DeploymentRecord, Health, RequestS
 from modelhub_desktop.core.errors import Cancelled, ModelHubError
 from modelhub_desktop.core.progress import TaskContext
 from modelhub_desktop.ui.charts.palette import DARK, LIGHT
-from modelhub_desktop.ui.charts.plots import current_theme, make_plot, set_title
 from modelhub_desktop.ui.task_keys import TaskKey
 from modelhub_desktop.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    import pyqtgraph as pg
 
 POLL_MS = 3000
 KEEP = 600  # samples per deployment (30 minutes at the default rate)
@@ -61,17 +65,24 @@ class DeployMonitor(QWidget):
         self.timer = QTimer(self)
         self.timer.setInterval(poll_ms)
         self.timer.timeout.connect(self.poll)
-        theme = current_theme()
-        colours = DARK if theme.dark else LIGHT
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.summary = QLabel("No deployment chosen.")
         self.summary.setObjectName("deployMonitorSummary")
         layout.addWidget(self.summary)
-        grid = QGridLayout()
-        layout.addLayout(grid, 1)
+        self._grid = QGridLayout()
+        layout.addLayout(self._grid, 1)
         self.plots: dict[str, pg.PlotWidget] = {}
         self.curves: dict[str, pg.PlotDataItem] = {}
+
+    def _build_plots(self) -> None:
+        """The four charts, on first show."""
+        import pyqtgraph as pg
+
+        from modelhub_desktop.ui.charts.plots import current_theme, make_plot, set_title
+
+        theme = current_theme()
+        colours = DARK if theme.dark else LIGHT
         specs = [("health", "Health (answering /ping)", ["health"]),
                  ("requests", "Requests", ["requests"]),
                  ("latency", "Latency (ms)", ["p50", "p95"]),
@@ -91,7 +102,7 @@ class DeployMonitor(QWidget):
                                               pen=pg.mkPen(colours[j], width=2),
                                               symbolBrush=colours[j], symbolPen=None)
             self.plots[key] = plot
-            grid.addWidget(plot, i // 2, i % 2)
+            self._grid.addWidget(plot, i // 2, i % 2)
         health = self.plots["health"].getPlotItem()
         health.setYRange(-0.1, 1.1, padding=0)
         health.getAxis("left").setTicks([[(0, "down"), (1, "up")]])
@@ -147,6 +158,9 @@ class DeployMonitor(QWidget):
 
     # -- drawing ------------------------------------------------------------------------
     def _redraw(self) -> None:
+        self.summary.setText(self._summary_text())
+        if not self.plots:
+            return  # not shown yet: drawn on first show
         xs = [s.at for s in self.samples]
 
         def series(get: Callable[[Sample], float | None]) -> tuple[list[float], list[float]]:
@@ -170,7 +184,6 @@ class DeployMonitor(QWidget):
         has_stats = any(s.stats is not None for s in self.samples)
         for key in ("requests", "latency", "errors"):
             self.plots[key].setVisible(has_stats or not self.samples)
-        self.summary.setText(self._summary_text())
 
     def _summary_text(self) -> str:
         if self.record is None:
@@ -192,6 +205,9 @@ class DeployMonitor(QWidget):
     # -- visibility drives the timer ----------------------------------------------------
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
+        if not self.plots:
+            self._build_plots()
+            self._redraw()
         self._sync_timer()
         if self.record is not None and not self.samples:
             self.poll()

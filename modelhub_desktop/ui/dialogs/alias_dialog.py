@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from PySide6.QtWidgets import QComboBox
 
+from modelhub_desktop.core import governance_settings
 from modelhub_desktop.ui.dialogs.write_dialog import WriteDialog
-
-_ALIAS = re.compile(r"^[\w\-]{1,255}$")
-_RESERVED = re.compile(r"^(latest|v\d+)$", re.IGNORECASE)
 
 
 def alias_problem(name: str) -> str:
     """Why MLflow would refuse this alias name ("" when it is fine)."""
-    if not name:
-        return "Type an alias name."
-    if not _ALIAS.match(name):
-        return "An alias uses letters, digits, '_' and '-' only."
-    if _RESERVED.match(name):
-        return f"'{name}' is reserved by MLflow (it means a version)."
-    return ""
+    return governance_settings.alias_problem(name) if name else "Type an alias name."
 
 
 class AliasDialog(WriteDialog):

@@ -97,6 +97,10 @@ def _what(r: EventRow) -> str:
     e = r.event
     if e is None:
         return ""
+    if e.action == "model.delete":
+        return f"model deleted: {e.from_}"
+    if e.action == "model.rename":
+        return f"model renamed: {e.from_} → {e.to}"
     frm, to = e.from_ or "—", e.to or "—"
     return f"{e.action} {e.target}: {frm} → {to}"
 

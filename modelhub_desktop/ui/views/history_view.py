@@ -57,6 +57,17 @@ class HistoryView(QWidget):
         self.export_button.setToolTip("Save the alias and stage timeline as CSV")
         self.export_button.clicked.connect(self._ask_export)
         top.addWidget(self.export_button)
+        #: the governance feature connects these two to its dialogs
+        self.deleted_button = QPushButton("Deleted models…")
+        self.deleted_button.setObjectName("historyDeletedButton")
+        self.deleted_button.setToolTip("Models deleted or renamed, by whom and when (kept on "
+                                       "the server, readable by every client)")
+        top.addWidget(self.deleted_button)
+        self.settings_button = QPushButton("Settings…")
+        self.settings_button.setObjectName("historySettingsButton")
+        self.settings_button.setToolTip("Promote alias names and the watch interval of this "
+                                        "connection")
+        top.addWidget(self.settings_button)
         layout.addLayout(top)
 
         ask = QHBoxLayout()

@@ -15,11 +15,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from modelhub_desktop.core.formatting import fmt_ts
 from modelhub_desktop.core.requests import PromotionRequest
 from modelhub_desktop.ui.models.record_table import OBJECT_ROLE, RecordSortProxy
 from modelhub_desktop.ui.models.requests_model import RequestsModel
 from modelhub_desktop.ui.views.request_detail import RequestDetail
 from modelhub_desktop.ui.views.tables import make_table, select_key
+
+
+def offline_note(cached_at: int | None) -> str:
+    """The Inbox's note when it shows the mirror instead of the server."""
+    when = f"as read on {fmt_ts(cached_at)}" if cached_at else "none read yet on this machine"
+    return (f"Offline: cached requests ({when}). Approve, reject and cancel need the server "
+            "and are disabled until it answers again.")
 
 
 class InboxView(QWidget):
@@ -65,6 +73,11 @@ class InboxView(QWidget):
         top.addWidget(policy)
         top.addWidget(report)
         top.addWidget(refresh)
+        self.note = QLabel("")
+        self.note.setObjectName("inboxOfflineNote")
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("background: #fff8c5; padding: 4px;")
+        self.note.hide()
         self.detail = RequestDetail()
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
@@ -73,6 +86,7 @@ class InboxView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
+        layout.addWidget(self.note)
         layout.addWidget(split, 1)
 
     def set_requests(self, requests: list[PromotionRequest], heading: str) -> None:
@@ -88,6 +102,11 @@ class InboxView(QWidget):
             else:
                 self.detail.set_request(None)
                 self.requestSelected.emit(None)
+
+    def set_note(self, text: str) -> None:
+        """A line above the table (e.g. that the list is cached, read offline); "" hides it."""
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
 
     def select(self, request_id: str) -> bool:
         return select_key(self.table, request_id)
