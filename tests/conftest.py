@@ -3,6 +3,7 @@ and the leak gate (no task, pool job, timer or window may outlive its test)."""
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -27,6 +28,15 @@ from tests.fakes import MemoryKeyring  # noqa: E402
 from tests.helpers import attach_model_tester  # noqa: E402
 from tests.leaks import check_leaks  # noqa: E402
 from tests.servers import MlflowServer  # noqa: E402
+
+
+@pytest.fixture(autouse=True, scope="session")
+def collect_between_tests() -> Iterator[None]:
+    """No automatic garbage collection while tests run: the leak check collects after
+    each test, once its windows are gone (see tests/leaks.py)."""
+    gc.disable()
+    yield
+    gc.enable()
 
 
 @pytest.fixture(autouse=True)

@@ -13,6 +13,7 @@ A test that must leave something running says so: `@pytest.mark.allow_leaks("tim
 
 from __future__ import annotations
 
+import gc
 import itertools
 import sys
 import time
@@ -203,6 +204,11 @@ def check_leaks(request: pytest.FixtureRequest,
                             "qtbot.addWidget or close it)")
         window.close()
         window.deleteLater()
+    _process_events()
+    # Cycles are collected here, with every window of the test deleted, not at whatever
+    # allocation the next test makes inside a Qt callback (conftest turns automatic
+    # collection off): collecting PySide wrappers mid-callback has crashed the interpreter.
+    gc.collect()
     _process_events()
     if problems:
         pytest.fail("the test left work behind:\n  - " + "\n  - ".join(problems)

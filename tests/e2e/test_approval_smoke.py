@@ -37,7 +37,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 MODEL = "smoke-check-iris"
 CHAMPION = rq.Target("alias", "champion")
 RULES = parse_rules(["smoke"])
-SHOTS = Path("/work/notes/shots")
 
 
 def _register_files(url: str, files: Mapping[str, str]) -> int:
@@ -230,8 +229,4 @@ def test_the_window_runs_the_smoke_check_through_its_deploy_service(
     window.tabs.setCurrentWidget(inbox)
     text = inbox.detail.body.toPlainText()
     assert "✔ pass" in text and "Serves and predicts" in text and "Served and answered" in text
-    if SHOTS.is_dir():
-        window.resize(1200, 800)
-        qtbot.wait(200)
-        inbox.detail.grab().save(str(SHOTS / "request_checklist.png"))
     close_when_idle(qtbot, window)

@@ -461,4 +461,3 @@ def test_a_closed_view_drops_its_late_results(qtbot, runner: TaskRunner,
     assert any(d.startswith("load histories") for d in runner.active())
     shiboken6.delete(w)  # closed while its histories load
     qtbot.waitUntil(lambda: not runner.active(), timeout=5000)  # delivered to nobody
-    qtbot.wait(20)

@@ -31,6 +31,7 @@ from modelhub_desktop.ui.dialogs.connection_dialog import ConnectionDialog
 from modelhub_desktop.ui.dialogs.secret_prompt import SecretPromptDialog, ask_credentials
 from modelhub_desktop.ui.tasks import TaskRunner
 from tests.fakes import FailKeyring, MemoryKeyring
+from tests.helpers import wait_for_tasks
 from tests.servers import MlflowServer, free_port
 
 PASSWORD = "pw-Dialog-Secret-99"
@@ -141,8 +142,7 @@ def test_a_late_result_does_not_land_on_another_profile(dialog: ConnectionDialog
     dialog.test()
     dialog.combo.setCurrentIndex(0)  # back to Local while the test runs
     assert dialog.test_button.isEnabled()
-    dialog.runner.wait_idle()
-    qtbot.wait(50)
+    wait_for_tasks(qtbot, dialog.runner)  # its result has been delivered (and dropped)
     assert dialog.result_label.text() == ""
 
 

@@ -134,23 +134,57 @@ def _alive_windows(pid: int) -> bool:  # pragma: no cover - Windows only
 
 
 def stop(pid: int, grace_s: float = STOP_GRACE_S) -> None:
-    """Ask the server (and what it started) to stop; kill it if it has not after `grace_s`."""
+    """Ask the server (and what it started) to stop; kill it if it has not after `grace_s`.
+
+    Returns once the whole group is gone: the leader may exit before the uvicorn it
+    started has finished shutting down (and released the port)."""
     if not alive(pid):
         return
     _signal_group(pid, kill=False)
     deadline = time.monotonic() + grace_s
     while time.monotonic() < deadline:
-        if not alive(pid):
+        if not _running(pid):
             break
         time.sleep(0.05)
     else:
         _signal_group(pid, kill=True)
         deadline = time.monotonic() + 5
-        while alive(pid) and time.monotonic() < deadline:
+        while _running(pid) and time.monotonic() < deadline:
             time.sleep(0.05)
     if not alive(pid):
         with _children_lock:
             _children.pop(pid, None)
+
+
+def _running(pid: int) -> bool:
+    """Whether the server `pid` or any process of its group still runs."""
+    return alive(pid) or _group_alive(pid)
+
+
+def _group_alive(pgid: int) -> bool:
+    """Whether process group `pgid` has a live member (zombies awaiting a reaper do not count)."""
+    if os.name == "nt":  # pragma: no cover - taskkill /T ends the tree
+        return False
+    proc = Path("/proc")
+    if not proc.is_dir():
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        state, _ppid, group = stat[stat.rindex(")") + 2:].split()[:3]
+        if int(group) == pgid and state not in ("Z", "X"):
+            return True
+    return False
 
 
 def _signal_group(pid: int, kill: bool) -> None:

@@ -37,8 +37,21 @@ def check_python(python: str, timeout: float = 60.0) -> None:
         raise InvalidInput(f"{python} could not be run: {exc}.") from None
     if done.returncode != 0:
         why = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
+        fix = f"`{python} -m pip install mlflow uvicorn`"
+        if not _has_pip(path, timeout):
+            fix = f"`{python} -m ensurepip`, then {fix}"
         raise InvalidInput(f"{python} cannot serve models ({why[0]}): install them with "
-                           f"`{python} -m pip install mlflow uvicorn`.")
+                           f"{fix}.")
+
+
+def _has_pip(python: Path, timeout: float) -> bool:
+    """Whether `python -m pip` works (a venv made with --without-pip has none)."""
+    try:
+        done = subprocess.run([str(python), "-c", "import pip"], capture_output=True,
+                              timeout=timeout, check=False, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
 
 
 class PythonEnvBackend(ProcessBackend):
@@ -66,9 +79,9 @@ class PythonEnvBackend(ProcessBackend):
         if not model_dir:
             raise InvalidInput(f"The files of {model_uri} have not been fetched.")
         check_python(python)
+        python = str(Path(python).expanduser())  # no shell expands "~" in an argv
         env = dict(os.environ)
-        bin_dir = str(Path(python).expanduser().parent)
-        env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
+        env["PATH"] = str(Path(python).parent) + os.pathsep + env.get("PATH", "")
         env.update(MLFLOW_DISABLE_TELEMETRY="true", PYTHONUNBUFFERED="1")
         cmd = [python, "-m", "mlflow", "models", "serve", "-m", model_dir,
                "--env-manager", manager, "-h", host, "-p", str(port)]

@@ -7,6 +7,7 @@ floats for metrics, None for missing) and `OBJECT_ROLE` gives the row's record.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -17,6 +18,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
 )
 
 SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 1
@@ -33,6 +35,8 @@ _ROLES_SERVED = {DISPLAY, SORT_ROLE, OBJECT_ROLE, TOOLTIP, ALIGNMENT, BACKGROUND
                  FOREGROUND, int(Qt.ItemDataRole.UserRole) + 3}
 #: More changed or removed rows than this in one update: one reset instead of many signals.
 BULK_ROWS = 2000
+#: Time the quick filter spends preparing row texts per event-loop turn.
+WARM_SLICE_S = 0.02
 
 R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
@@ -137,6 +141,19 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
             if self._key(r) == key:
                 return i
         return -1
+
+    def warm_row_text(self, budget_s: float) -> bool:
+        """Build the quick filter's text of rows that have none yet, for about `budget_s`
+        seconds; whether every row has its text now. Lets a big table prepare its first
+        filter in slices instead of one long freeze."""
+        deadline = time.perf_counter() + budget_s
+        texts, key = self._row_text, self._key
+        for row, record in enumerate(self._rows):
+            if key(record) not in texts:
+                self.row_text(row)
+                if row % 64 == 0 and time.perf_counter() > deadline:
+                    return False
+        return True
 
     def row_text(self, row: int) -> str:
         """Lower-cased text of every cell in a row, cached, for the quick filter."""
@@ -299,9 +316,30 @@ class RecordSortProxy(QSortFilterProxyModel):
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setDynamicSortFilter(False)
         self._needle = ""
+        self._wanted = ""
+        # The first filter of a big table builds every row's text: in slices, one per
+        # event-loop turn, so typing never freezes the window.
+        self._warm_timer = QTimer(self)
+        self._warm_timer.setInterval(0)
+        self._warm_timer.timeout.connect(self._warm_step)
 
     def set_quick_filter(self, text: str) -> None:
-        needle = text.strip().casefold()
+        self._wanted = text.strip().casefold()
+        model = self.sourceModel()
+        if (not self._wanted or not isinstance(model, RecordTableModel)
+                or model.warm_row_text(WARM_SLICE_S)):
+            self._warm_timer.stop()
+            self._apply(self._wanted)
+        elif not self._warm_timer.isActive():
+            self._warm_timer.start()
+
+    def _warm_step(self) -> None:
+        model = self.sourceModel()
+        if not isinstance(model, RecordTableModel) or model.warm_row_text(WARM_SLICE_S):
+            self._warm_timer.stop()
+            self._apply(self._wanted)
+
+    def _apply(self, needle: str) -> None:
         if needle == self._needle:
             return
         if hasattr(self, "beginFilterChange"):  # Qt >= 6.9
