@@ -242,10 +242,6 @@ class MetadataCache:
         rows = self._read("SELECT value FROM meta WHERE key=?", (key,))
         return rows[0][0] if rows else None
 
-    def set_meta(self, key: str, value: str) -> None:
-        with self.transaction() as tx:
-            tx.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
-
     def last_sync(self) -> int | None:
         value = self.meta("last_sync_ms")
         return int(value) if value else None
@@ -364,13 +360,6 @@ class MetadataCache:
             )
             self._record(tx, changes)
         return changes
-
-    def store_runs(self, runs: Iterable[RunData]) -> None:
-        with self.transaction() as tx:
-            _write_many(
-                tx, "INSERT OR REPLACE INTO runs(run_id, data) VALUES (?, ?)",
-                [(r.run_id, codec.dumps(r)) for r in cooperative(runs)],
-            )
 
     def store_metric_histories(self, histories: dict[tuple[str, str], list[MetricPoint]]) -> None:
         with self.transaction() as tx:

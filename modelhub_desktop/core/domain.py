@@ -8,7 +8,7 @@ threads without locks.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 AuthKind = Literal["none", "basic", "token"]
 ProfileSource = Literal["config", "local", "environment", "command-line"]
@@ -146,16 +146,6 @@ class MetricPoint:
 
 
 @dataclass(frozen=True)
-class Deployment:
-    name: str
-    model_uri: str
-    backend: str
-    endpoint: str = ""
-    status: str = ""
-    created_at: int = 0
-
-
-@dataclass(frozen=True)
 class Change:
     """One line of "what changed since last sync"."""
 
@@ -175,10 +165,3 @@ class ServerInfo:
     model_count: int
 
 
-def to_plain(obj: Any) -> Any:
-    """Dataclass -> JSON-ready value (tuples become lists)."""
-    from dataclasses import asdict, is_dataclass
-
-    if is_dataclass(obj) and not isinstance(obj, type):
-        return asdict(obj)
-    return obj

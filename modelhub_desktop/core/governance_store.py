@@ -112,13 +112,6 @@ class GovernanceStore:
                            "VALUES (?, ?, ?)", (model_name, kind, json.dumps(plain)))
         return moves
 
-    def observe_model(self, model: RegisteredModel, at: int, record: bool = True) -> list[Move]:
-        return self.observe(model.name, ALIAS, alias_state(model), at, record)
-
-    def observe_stages(self, model_name: str, stages: Mapping[int, str], at: int,
-                       record: bool = True) -> list[Move]:
-        return self.observe(model_name, STAGE, stage_state(stages), at, record)
-
     def seen_state(self, model_name: str, kind: str) -> SlotMap | None:
         rows = self.cache.query("SELECT state FROM slot_state WHERE model_name=? AND kind=?",
                                 (model_name, kind))

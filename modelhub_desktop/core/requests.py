@@ -136,15 +136,6 @@ class PromotionRequest:
     def overridden(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(c for d in self.decisions for c in d.overrides))
 
-    @property
-    def last_decision(self) -> Decision | None:
-        return self.decisions[-1] if self.decisions else None
-
-    @property
-    def decided_at(self) -> int | None:
-        return self.decisions[-1].when if self.is_final and self.decisions else None
-
-
 def new_id(now_ms: int) -> str:
     return f"r{now_ms:013d}-{secrets.token_hex(3)}"
 

@@ -28,11 +28,6 @@ BACKEND_TITLES = {
 }
 
 
-def backend_kind(record: DeploymentRecord) -> str:
-    """"local", "python-env" or "target" for a record's backend string."""
-    return TARGET if record.backend.startswith("target") else record.backend
-
-
 class DeployApi(Protocol):
     """The deploy service as the UI sees it."""
 

@@ -94,10 +94,6 @@ class MainWindow(QMainWindow):
         return self.controller.online
 
     @property
-    def initial_done(self) -> bool:
-        return self.readiness.done
-
-    @property
     def compare_view(self) -> Any:
         return self.compare_tab.view
 

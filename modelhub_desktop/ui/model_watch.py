@@ -103,10 +103,6 @@ class ModelWatch(QObject):
         self.watched.append(model_name)
         del self.watched[:-MAX_WATCHED]
 
-    def forget(self, model_name: str) -> None:
-        if model_name in self.watched:
-            self.watched.remove(model_name)
-
     def poll_now(self) -> None:
         c = self.window.controller
         session = c.session

@@ -20,16 +20,16 @@ CREATE, UPDATE, DELETE = "deploy.create", "deploy.update", "deploy.delete"
 
 
 class AuditSink(Protocol):
+    """Where deployment events go: the model's tags, through the gateway."""
+
     def get_model(self, name: str) -> RegisteredModel: ...
     def set_model_tag(self, model_name: str, key: str, value: str) -> None: ...
 
 
-def record_deploy_event(sink: object, model_name: str, *, who: str, action: str,
+def record_deploy_event(sink: AuditSink, model_name: str, *, who: str, action: str,
                         deployment: str, from_version: int | None, to_version: int | None,
                         reason: str = "") -> str:
     """Write the event; "" when it is stored, else why the audit entry is missing."""
-    if not hasattr(sink, "set_model_tag") or not hasattr(sink, "get_model"):
-        return "Audit entry missing: this connection cannot write model tags."
     try:
         model = sink.get_model(model_name)
         events, _ = audit.read_tags(model.tags)

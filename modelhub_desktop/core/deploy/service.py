@@ -244,11 +244,6 @@ class DeployService:
         self.store.remove(record.name)
         self._audit(record, deploy_audit.DELETE, record.version, None)
 
-    def set_keep_running(self, record: DeploymentRecord, keep: bool) -> DeploymentRecord:
-        changed = replace(record, keep_running=keep)
-        self.store.put(changed)
-        return changed
-
     def shutdown(self) -> None:
         """Stop this app's servers that are not marked "keep running" (call on quit)."""
         for record in self.records():

@@ -230,9 +230,6 @@ class VersionTableModel(RecordTableModel[VersionRow]):
             self._stats = key_stats(self._rows)
         return self._stats
 
-    def metric_summary(self, metric_key: str) -> MetricSummary | None:
-        return self._summaries.get(metric_key)
-
     def _use_summaries(self, summaries: dict[str, MetricSummary]) -> None:
         self._summaries = summaries
         self._formats.clear()

@@ -82,9 +82,6 @@ class HistoryStore(QObject):
         """Pairs some load under way will bring."""
         return set().union(*self._pending.values()) if self._pending else set()
 
-    def full_windows(self, pair: Pair) -> list[Window]:
-        return list(self._full.get(pair, ()))
-
     @property
     def has_source(self) -> bool:
         """Whether a history not held could still come (from the server, or a cache the

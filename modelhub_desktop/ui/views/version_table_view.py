@@ -363,9 +363,6 @@ class VersionTableView(QWidget):
         rows = sorted(self.table.selectionModel().selectedRows(), key=lambda i: i.row())
         return [i.data(OBJECT_ROLE) for i in rows]
 
-    def visible_rows(self) -> list[VersionRow]:
-        return [self.proxy.index(r, 0).data(OBJECT_ROLE) for r in range(self.proxy.rowCount())]
-
     def select_first(self) -> None:
         if self.proxy.rowCount() > 0:
             self.table.selectRow(0)
