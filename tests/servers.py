@@ -47,6 +47,28 @@ def server_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def _log_tail(path: Path, n: int) -> str:
+    try:
+        return path.read_text(errors="replace")[-n:]
+    except OSError:
+        return ""
+
+
+def _stop_group(proc: subprocess.Popen[bytes] | None) -> None:
+    """Stop a server started in its own process group: TERM, then KILL if it lingers."""
+    if proc is None:
+        return
+    import signal
+
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+
 @dataclass
 class MlflowServer:
     """A `mlflow server` process with its own sqlite store and artifact root."""
@@ -129,23 +151,10 @@ class MlflowServer:
         raise RuntimeError(f"mlflow server not ready after {timeout}s:\n{self.log_tail()}")
 
     def log_tail(self, n: int = 4000) -> str:
-        try:
-            return (self.root / "server.log").read_text(errors="replace")[-n:]
-        except OSError:
-            return ""
+        return _log_tail(self.root / "server.log", n)
 
     def stop(self) -> None:
-        if self.proc is None:
-            return
-        import signal
-
-        try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(timeout=10)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=10)
+        _stop_group(self.proc)
         self.proc = None
 
     def restart(self) -> None:
@@ -214,21 +223,8 @@ class MotoS3Server:
         ).create_bucket(Bucket=name)
 
     def log_tail(self, n: int = 4000) -> str:
-        try:
-            return (self.root / "moto.log").read_text(errors="replace")[-n:]
-        except OSError:
-            return ""
+        return _log_tail(self.root / "moto.log", n)
 
     def stop(self) -> None:
-        if self.proc is None:
-            return
-        import signal
-
-        try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(timeout=10)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=10)
+        _stop_group(self.proc)
         self.proc = None
