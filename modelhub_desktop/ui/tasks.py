@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from shiboken6 import isValid
 
 from modelhub_desktop.core.errors import Cancelled, ModelHubError
 from modelhub_desktop.core.progress import TaskContext
@@ -163,8 +164,6 @@ class TaskRunner(QObject):
                              (task.progressed, on_progress), (task.partial, on_partial)):
             if slot is not None:
                 signal.connect(slot)
-        # the owner may be deleted before the result comes: forget the task object then
-        task.destroyed.connect(lambda _obj=None, i=task_id: self._forget(i))
         key_id = (key, str(scope)) if key is not None else None
         if key_id is not None:
             previous = self._latest_by_key.get(key_id)
@@ -211,19 +210,24 @@ class TaskRunner(QObject):
         self.cancel_all()
         self.wait_idle(msecs)
         for entry in list(self._entries.values()):
-            if entry.task is not None:
-                entry.task.deleteLater()
+            task = self._live(entry)
+            if task is not None:
+                task.deleteLater()
         self._entries.clear()
 
     # -- delivery on the UI thread ----------------------------------------------------
     def _is_current(self, entry: _Entry) -> bool:
         return entry.key is None or self._latest_by_key.get(entry.key) == entry.task_id
 
-    def _forget(self, task_id: int) -> None:
-        entry = self._entries.get(task_id)
-        if entry is not None:
-            entry.task = None
-            entry.context.cancel()
+    @staticmethod
+    def _live(entry: _Entry) -> Task | None:
+        """The entry's Task, unless Qt deleted it with its owner. (No `destroyed` hook:
+        one that calls back into the runner can run while the runner itself is being
+        deleted, and that crashes the interpreter.)"""
+        task = entry.task
+        if task is not None and not isValid(task):
+            entry.task = task = None
+        return task
 
     @Slot(int, object)
     def _on_finished(self, task_id: int, outcome: tuple[Any, ModelHubError | None]) -> None:
@@ -236,7 +240,7 @@ class TaskRunner(QObject):
             self._latest_by_key.pop(entry.key, None)
         if not self._entries:
             self.busyChanged.emit(False)
-        task = entry.task
+        task = self._live(entry)
         if task is None:  # its owner is gone
             return
         try:
@@ -250,21 +254,23 @@ class TaskRunner(QObject):
             else:
                 self.taskError.emit(error)
                 task.errored.emit(error)
-            if entry.task is not None:
+            if isValid(task):  # a slot may have deleted the owner, and the task with it
                 task.finished.emit()
         finally:
-            if entry.task is not None:
-                entry.task = None
+            entry.task = None
+            if isValid(task):
                 task.deleteLater()
 
     @Slot(int, int, int, str)
     def _on_progress(self, task_id: int, done: int, total: int, message: str) -> None:
         entry = self._entries.get(task_id)
-        if entry is not None and entry.task is not None and self._is_current(entry):
-            entry.task.progressed.emit(done, total, message)
+        task = self._live(entry) if entry is not None else None
+        if entry is not None and task is not None and self._is_current(entry):
+            task.progressed.emit(done, total, message)
 
     @Slot(int, object)
     def _on_partial(self, task_id: int, wrapped: tuple[Any]) -> None:
         entry = self._entries.get(task_id)
-        if entry is not None and entry.task is not None and self._is_current(entry):
-            entry.task.partial.emit(wrapped[0])
+        task = self._live(entry) if entry is not None else None
+        if entry is not None and task is not None and self._is_current(entry):
+            task.partial.emit(wrapped[0])
