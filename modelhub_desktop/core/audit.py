@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from modelhub_desktop.core.errors import InvalidInput
+from modelhub_desktop.core.tag_json import read_versioned
 
 #: Schema version written by this code; readers accept every version up to it.
 SCHEMA_VERSION = 1
@@ -144,17 +145,8 @@ def decode(key: str, value: str) -> AuditEvent:
     match = _KEY_RE.match(key)
     if not match:
         raise AuditFormatError(f"not an audit key: {key[:80]}")
-    try:
-        raw = json.loads(value)
-    except ValueError as exc:
-        raise AuditFormatError("the value is not JSON") from exc
-    if not isinstance(raw, dict):
-        raise AuditFormatError("the value is not a JSON object")
-    version = raw.get("v")
-    if not isinstance(version, int) or version < 1:
-        raise AuditFormatError("no schema version")
-    if version > SCHEMA_VERSION:
-        raise AuditFormatError(f"written by a newer ModelHub Desktop (schema v{version})")
+    raw = read_versioned(value, SCHEMA_VERSION, AuditFormatError)
+    version = int(raw["v"])
     try:
         event = AuditEvent(
             seq=int(raw["seq"]), who=str(raw["who"]), when=int(raw["when"]),

@@ -24,6 +24,7 @@ from typing import Literal
 
 from modelhub_desktop.core.checks import CheckResult
 from modelhub_desktop.core.errors import InvalidInput
+from modelhub_desktop.core.tag_json import read_versioned
 
 #: Schema version written by this code; readers accept every version up to it.
 SCHEMA_VERSION = 1
@@ -294,17 +295,8 @@ def encode(req: PromotionRequest) -> tuple[str, str]:
 def decode(key: str, value: str) -> PromotionRequest:
     if not is_request_key(key):
         raise RequestFormatError(f"not a request key: {key[:80]}")
-    try:
-        raw = json.loads(value)
-    except ValueError as exc:
-        raise RequestFormatError("the value is not JSON") from exc
-    if not isinstance(raw, dict):
-        raise RequestFormatError("the value is not a JSON object")
-    version = raw.get("v")
-    if not isinstance(version, int) or version < 1:
-        raise RequestFormatError("no schema version")
-    if version > SCHEMA_VERSION:
-        raise RequestFormatError(f"written by a newer ModelHub Desktop (schema v{version})")
+    raw = read_versioned(value, SCHEMA_VERSION, RequestFormatError)
+    version = int(raw["v"])
     try:
         state = str(raw["state"])
         kind = str(raw["target_kind"])
